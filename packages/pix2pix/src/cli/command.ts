@@ -1,0 +1,111 @@
+/** A CLI command: its options schema, its positional arguments, and what it does. */
+import { parseArgs } from "node:util";
+import { UserError } from "../errors.ts";
+import {
+  camelCase,
+  formatOptionsHelp,
+  type OptionSchema,
+  type OptionValues,
+  parseValue,
+  resolveOptions,
+} from "../options/schema.ts";
+
+export interface Positional {
+  readonly name: string;
+  readonly help: string;
+  /** How many values it takes: exactly one, zero or one, or one or more. */
+  readonly arity: "one" | "optional" | "many";
+}
+
+export interface Command<S extends OptionSchema = OptionSchema> {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: S;
+  readonly positionals: readonly Positional[];
+  /** Extra help text after the options (examples). */
+  readonly examples?: readonly string[];
+  run(options: OptionValues<S>, positionals: string[]): Promise<void> | void;
+}
+
+/** Keeps each command's option types tied to its schema. */
+export function defineCommand<const S extends OptionSchema>(command: Command<S>): Command<S> {
+  return command;
+}
+
+function positionalUsage(p: Positional): string {
+  if (p.arity === "optional") return `[${p.name}]`;
+  if (p.arity === "many") return `<${p.name}...>`;
+  return `<${p.name}>`;
+}
+
+export function commandHelp(command: Command): string {
+  const usage = ["pix2pix", command.name, "[options]", ...command.positionals.map(positionalUsage)].join(" ");
+  const parts = [`usage: ${usage}`, "", command.summary];
+  if (command.positionals.length > 0) {
+    parts.push("", "arguments:", ...command.positionals.map((p) => `  ${p.name.padEnd(12)}  ${p.help}`));
+  }
+  parts.push("", "options:", formatOptionsHelp(command.options, [["--help", "show this help"]]));
+  if (command.examples?.length) parts.push("", "examples:", ...command.examples.map((e) => `  ${e}`));
+  return parts.join("\n");
+}
+
+/** The result of reading a command line: either a request for help or the typed values. */
+export type ParsedCommandLine<S extends OptionSchema> =
+  | { readonly help: true }
+  | { readonly help: false; readonly options: OptionValues<S>; readonly positionals: string[] };
+
+function argsError(command: Command, error: unknown): UserError {
+  const hint = `see 'pix2pix ${command.name} --help'`;
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const name = /'([^']+)'/.exec(message)?.[1] ?? message;
+    return new UserError(`unknown option '${name}' for 'pix2pix ${command.name}'`, hint);
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = /'(--[^ ']+)/.exec(message)?.[1] ?? "an option";
+    return new UserError(`option ${name} needs a value`, hint);
+  }
+  return new UserError(message.split("\n")[0] ?? message, hint);
+}
+
+function checkPositionals(command: Command, given: string[]): void {
+  const hint = `see 'pix2pix ${command.name} --help'`;
+  const min = command.positionals.filter((p) => p.arity !== "optional").length;
+  const unbounded = command.positionals.some((p) => p.arity === "many");
+  const missing = command.positionals.filter((p) => p.arity !== "optional")[given.length];
+  if (given.length < min && missing) {
+    throw new UserError(`missing argument <${missing.name}> for 'pix2pix ${command.name}'`, hint);
+  }
+  if (!unbounded && given.length > command.positionals.length) {
+    const extra = given.slice(command.positionals.length).join(" ");
+    throw new UserError(`unexpected argument '${extra}' for 'pix2pix ${command.name}'`, hint);
+  }
+}
+
+export function parseCommandLine<S extends OptionSchema>(
+  command: Command<S>,
+  args: string[],
+): ParsedCommandLine<S> {
+  const config: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
+  for (const [flag, spec] of Object.entries(command.options)) {
+    config[flag] = { type: spec.kind === "flag" ? "boolean" : "string" };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options: config, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw argsError(command, error);
+  }
+  if (parsed.values.help) return { help: true };
+  const typed: Record<string, unknown> = {};
+  for (const [flag, raw] of Object.entries(parsed.values)) {
+    const spec = command.options[flag];
+    if (spec === undefined || raw === undefined) continue;
+    if (Array.isArray(raw)) throw new UserError(`option --${flag} was given more than once`);
+    typed[camelCase(flag)] = parseValue(flag, spec, raw);
+  }
+  checkPositionals(command, parsed.positionals);
+  const options = resolveOptions(command.options, typed as Partial<OptionValues<S>>);
+  return { help: false, options, positionals: parsed.positionals };
+}

@@ -1,0 +1,20 @@
+/** Runs the real `pix2pix` executable in a child process, as a user would. */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+
+const bin = path.resolve(import.meta.dirname, "../bin/pix2pix.js");
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): CliResult {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: options.cwd,
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
