@@ -2,6 +2,8 @@
  * Paired datasets for pix2pix: the public entry point of the data side (Node only: it reads files and
  * runs worker threads). A dataset yields batches of (input, target) pairs as NHWC float32 in [-1, 1].
  */
+import type { Rng } from "../random.ts";
+
 export type { DataOptions } from "./options.ts";
 export { dataOptions } from "./options.ts";
 
