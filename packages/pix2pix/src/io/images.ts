@@ -1,0 +1,106 @@
+/**
+ * Image files ↔ float HWC pixels in [-1, 1], the range the networks see. Node-only (sharp).
+ * Decoding follows the reference's PIL path: alpha dropped, 16-bit reduced to 8, grey from RGB with
+ * the ITU-R 601 luma weights PIL's `convert("L")` / torchvision's Grayscale use.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { UserError } from "../errors.ts";
+
+export interface ImageData32 {
+  /** HWC, values in [-1, 1]. */
+  readonly data: Float32Array;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: 1 | 3;
+}
+
+export interface ImageSize {
+  readonly height: number;
+  readonly width: number;
+}
+
+/**
+ * Reads an image as `channels` channels in [-1, 1]. With `resize`, scales it (bicubic, as the
+ * reference's PIL resize) to exactly that size, ignoring the aspect ratio as the reference does.
+ */
+export async function readImage(file: string, channels: 1 | 3, resize?: ImageSize): Promise<ImageData32> {
+  let pipeline = sharp(file, { failOn: "error" }).removeAlpha().toColourspace("srgb");
+  if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: "fill", kernel: "cubic" });
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    decoded = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw imageError(file, error);
+  }
+  const { data, info } = decoded;
+  const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
+  const pixels = info.width * info.height;
+  const out = new Float32Array(pixels * channels);
+  if (channels === 3) {
+    for (let i = 0; i < out.length; i++) out[i] = (rgb[i] as number) / 127.5 - 1;
+  } else {
+    for (let p = 0; p < pixels; p++) {
+      const r = rgb[3 * p] as number;
+      const g = rgb[3 * p + 1] as number;
+      const b = rgb[3 * p + 2] as number;
+      // PIL's integer luma: L = (R·299 + G·587 + B·114) / 1000, truncated.
+      out[p] = Math.floor((r * 299 + g * 587 + b * 114) / 1000) / 127.5 - 1;
+    }
+  }
+  return { data: out, height: info.height, width: info.width, channels };
+}
+
+/** sharp keeps single-band inputs single-band even when asked for sRGB: replicate grey to RGB. */
+function expandToRgb(data: Buffer, bands: number): Uint8Array {
+  const pixels = data.length / bands;
+  const rgb = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) {
+    const v = data[p * bands] as number;
+    rgb[3 * p] = v;
+    rgb[3 * p + 1] = v;
+    rgb[3 * p + 2] = v;
+  }
+  return rgb;
+}
+
+function imageError(file: string, error: unknown): UserError {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/no such file|not found|ENOENT|Input file is missing/i.test(reason)) {
+    return new UserError(`image file not found: ${file}`);
+  }
+  return new UserError(`cannot read image ${file}: ${reason}`, "is it a complete PNG, JPEG or WebP file?");
+}
+
+const ENCODERS: Readonly<Record<string, (s: sharp.Sharp) => sharp.Sharp>> = {
+  ".png": (s) => s.png(),
+  ".jpg": (s) => s.jpeg({ quality: 95 }),
+  ".jpeg": (s) => s.jpeg({ quality: 95 }),
+  ".webp": (s) => s.webp({ quality: 95 }),
+};
+
+/** Writes an image in the format its extension names, creating parent folders. */
+export async function writeImage(file: string, image: ImageData32): Promise<void> {
+  const extension = path.extname(file).toLowerCase();
+  const encode = ENCODERS[extension];
+  if (!encode) {
+    throw new UserError(
+      `cannot write image ${file}: unknown extension '${extension}'`,
+      `use one of ${Object.keys(ENCODERS).join(" ")}`,
+    );
+  }
+  const { data, height, width, channels } = image;
+  if (data.length !== height * width * channels) {
+    throw new Error(`image data has ${data.length} values, expected ${height}×${width}×${channels}`);
+  }
+  const bytes = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    // (x + 1) / 2 · 255 as the reference's tensor2im, but rounded rather than truncated, so that a
+    // value read from a file is written back as the same byte.
+    const v = Math.round((((data[i] as number) + 1) / 2) * 255);
+    bytes[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await encode(sharp(bytes, { raw: { width, height, channels } })).toFile(file);
+}
