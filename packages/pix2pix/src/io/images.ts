@@ -99,7 +99,7 @@ export async function writeImage(file: string, image: ImageData32): Promise<void
     // (x + 1) / 2 · 255 as the reference's tensor2im, but rounded rather than truncated, so that a
     // value read from a file is written back as the same byte.
     const v = Math.round((((data[i] as number) + 1) / 2) * 255);
-    bytes[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    bytes[i] = Math.min(255, Math.max(0, v));
   }
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await encode(sharp(bytes, { raw: { width, height, channels } })).toFile(file);

@@ -1,0 +1,38 @@
+/**
+ * The network options shared by train, test, translate and import, with the reference's pix2pix
+ * defaults (its pix2pix model sets netG unet_256 and norm batch). Browser-safe.
+ */
+import { type OptionValues, option } from "../options/schema.ts";
+
+export const GENERATORS = ["unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks"] as const;
+export type GeneratorName = (typeof GENERATORS)[number];
+export const DISCRIMINATORS = ["basic", "n_layers", "pixel", "keras"] as const;
+export type DiscriminatorName = (typeof DISCRIMINATORS)[number];
+export const NORMS = ["batch", "instance", "none"] as const;
+export type NormName = (typeof NORMS)[number];
+export const INITS = ["normal", "xavier", "kaiming", "orthogonal"] as const;
+export type InitName = (typeof INITS)[number];
+
+export const modelOptions = {
+  netG: option.enum(GENERATORS, "unet_256", "generator architecture"),
+  netD: option.enum(
+    DISCRIMINATORS,
+    "basic",
+    "discriminator: basic = 70×70 PatchGAN, n_layers = PatchGAN with --n-layers-D, pixel = 1×1, keras = the TF tutorial's",
+  ),
+  "n-layers-D": option.int(3, "conv layers of the n_layers discriminator (1: 16×16 patch, 5: 286×286)", {
+    min: 1,
+    max: 8,
+  }),
+  ngf: option.int(64, "generator filters in the last conv layer", { min: 1 }),
+  ndf: option.int(64, "discriminator filters in the first conv layer", { min: 1 }),
+  norm: option.enum(NORMS, "batch", "normalization layer"),
+  "init-type": option.enum(INITS, "normal", "weight initialization"),
+  "init-gain": option.float(0.02, "scale of the normal, xavier and orthogonal initializations", { min: 0 }),
+  "no-dropout": option.flag("no dropout in the generator"),
+  "unconditional-D": option.flag(
+    "D sees only the output image, not the input too (the paper's unconditional GAN ablation)",
+  ),
+} as const;
+
+export type ModelOptions = OptionValues<typeof modelOptions>;
