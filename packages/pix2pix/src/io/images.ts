@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import sharp from "sharp";
+import sharp, { type OutputInfo, type Sharp } from "sharp";
 import { UserError } from "../errors.ts";
 
 export interface ImageData32 {
@@ -28,7 +28,7 @@ export interface ImageSize {
 export async function readImage(file: string, channels: 1 | 3, resize?: ImageSize): Promise<ImageData32> {
   let pipeline = sharp(file, { failOn: "error" }).removeAlpha().toColourspace("srgb");
   if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: "fill", kernel: "cubic" });
-  let decoded: { data: Buffer; info: sharp.OutputInfo };
+  let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   } catch (error) {
@@ -73,7 +73,7 @@ function imageError(file: string, error: unknown): UserError {
   return new UserError(`cannot read image ${file}: ${reason}`, "is it a complete PNG, JPEG or WebP file?");
 }
 
-const ENCODERS: Readonly<Record<string, (s: sharp.Sharp) => sharp.Sharp>> = {
+const ENCODERS: Readonly<Record<string, (s: Sharp) => Sharp>> = {
   ".png": (s) => s.png(),
   ".jpg": (s) => s.jpeg({ quality: 95 }),
   ".jpeg": (s) => s.jpeg({ quality: 95 }),
