@@ -1,0 +1,98 @@
+/**
+ * Adam exactly as PyTorch's torch.optim.Adam (no weight decay, not amsgrad): bias-corrected moments,
+ * `eps` added after the square root of the corrected second moment. Written here rather than using
+ * tf.train.adam so that its whole state — the moments by parameter name and the step count — is plain
+ * data a checkpoint saves and restores bit for bit.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+export interface AdamOptions {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+}
+
+export const PYTORCH_ADAM: AdamOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/** The optimizer's state as plain arrays, keyed by parameter name, for checkpoints. */
+export interface AdamState {
+  readonly step: number;
+  readonly expAvg: ReadonlyMap<string, Float32Array>;
+  readonly expAvgSq: ReadonlyMap<string, Float32Array>;
+}
+
+export class Adam {
+  private step = 0;
+  private readonly expAvg = new Map<string, tf.Variable>();
+  private readonly expAvgSq = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    private readonly options: AdamOptions,
+  ) {
+    for (const [key, p] of params) {
+      this.expAvg.set(key, tf.variable(tf.zerosLike(p), false));
+      this.expAvgSq.set(key, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  get steps(): number {
+    return this.step;
+  }
+
+  /** One update with learning rate `lr`; `grads` holds one gradient per parameter key. */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+    this.step += 1;
+    const { beta1, beta2, eps } = this.options;
+    const biasCorrection1 = 1 - beta1 ** this.step;
+    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** this.step);
+    const stepSize = lr / biasCorrection1;
+    tf.tidy(() => {
+      for (const [key, p] of this.params) {
+        const g = grads.get(key);
+        if (g === undefined) throw new Error(`Adam: no gradient for parameter ${key}`);
+        const m = this.moment(this.expAvg, key);
+        const v = this.moment(this.expAvgSq, key);
+        const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        const denom = tf.add(tf.div(tf.sqrt(vNew), biasCorrection2Sqrt), eps);
+        p.assign(tf.sub(p, tf.mul(tf.div(mNew, denom), stepSize)));
+        m.assign(mNew);
+        v.assign(vNew);
+      }
+    });
+  }
+
+  state(): AdamState {
+    const read = (moments: Map<string, tf.Variable>) =>
+      new Map([...moments].map(([key, t]) => [key, t.dataSync() as Float32Array]));
+    return { step: this.step, expAvg: read(this.expAvg), expAvgSq: read(this.expAvgSq) };
+  }
+
+  /** Restores a state from `state()`; every parameter must have both moments, of its size. */
+  load(state: AdamState): void {
+    for (const [name, saved, moments] of [
+      ["exp_avg", state.expAvg, this.expAvg],
+      ["exp_avg_sq", state.expAvgSq, this.expAvgSq],
+    ] as const) {
+      for (const [key, variable] of moments) {
+        const data = saved.get(key);
+        if (data === undefined || data.length !== variable.size) {
+          throw new Error(`optimizer state: ${name} of ${key} is ${data ? "mis-sized" : "missing"}`);
+        }
+        variable.assign(tf.tensor(data, variable.shape, "float32"));
+      }
+    }
+    this.step = state.step;
+  }
+
+  dispose(): void {
+    for (const t of [...this.expAvg.values(), ...this.expAvgSq.values()]) t.dispose();
+  }
+
+  private moment(moments: Map<string, tf.Variable>, key: string): tf.Variable {
+    const m = moments.get(key);
+    if (m === undefined) throw new Error(`Adam: unknown parameter ${key}`);
+    return m;
+  }
+}

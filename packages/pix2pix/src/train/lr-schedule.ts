@@ -1,0 +1,89 @@
+/**
+ * Learning-rate policies of the reference implementation (`--lr-policy`), stepped once per epoch.
+ * `linear`, `step` and `cosine` are pure functions of the epoch; `plateau` carries state, which a
+ * checkpoint saves so that a resumed run decays exactly as the uninterrupted one would have.
+ */
+export type LrPolicy = "linear" | "step" | "plateau" | "cosine";
+
+export interface LrScheduleOptions {
+  readonly lrPolicy: LrPolicy;
+  /** The initial learning rate (`--lr`). */
+  readonly lr: number;
+  readonly epochCount: number;
+  readonly nEpochs: number;
+  readonly nEpochsDecay: number;
+  readonly lrDecayIters: number;
+}
+
+/** What `plateau` remembers between epochs (as PyTorch's ReduceLROnPlateau: mode min, rel threshold). */
+export interface PlateauState {
+  readonly lr: number;
+  readonly best: number;
+  readonly badEpochs: number;
+}
+
+const PLATEAU = { factor: 0.2, threshold: 0.01, patience: 5, eps: 1e-8 } as const;
+
+/**
+ * The learning rate for training epoch `epoch` (numbered from `--epoch-count`) under a stateless policy.
+ * `linear` keeps `lr` for the first `n-epochs` epochs and decays it linearly towards zero over the next
+ * `n-epochs-decay` (the reference's lambda_rule, applied to the epoch being trained).
+ */
+export function scheduledLr(o: LrScheduleOptions, epoch: number): number {
+  const elapsed = epoch - o.epochCount; // epochs completed before this one in a fresh run
+  switch (o.lrPolicy) {
+    case "linear":
+      return o.lr * (1 - Math.max(0, epoch - o.nEpochs) / (o.nEpochsDecay + 1));
+    case "step":
+      return o.lr * 0.1 ** Math.floor(elapsed / o.lrDecayIters);
+    case "cosine":
+      return (o.lr * (1 + Math.cos((Math.PI * elapsed) / o.nEpochs))) / 2;
+    case "plateau":
+      throw new Error("plateau depends on the loss history: use plateauStep");
+  }
+}
+
+export function initialPlateau(lr: number): PlateauState {
+  return { lr, best: Number.POSITIVE_INFINITY, badEpochs: 0 };
+}
+
+/** One epoch's end under `plateau`: a metric not 1% below the best for more than 5 epochs cuts lr by 5×. */
+export function plateauStep(state: PlateauState, metric: number): PlateauState {
+  if (metric < state.best * (1 - PLATEAU.threshold)) return { lr: state.lr, best: metric, badEpochs: 0 };
+  const badEpochs = state.badEpochs + 1;
+  if (badEpochs <= PLATEAU.patience) return { ...state, badEpochs };
+  const reduced = state.lr * PLATEAU.factor;
+  const lr = state.lr - reduced > PLATEAU.eps ? reduced : state.lr;
+  return { lr, best: state.best, badEpochs: 0 };
+}
+
+/** A run's schedule: the learning rate of the epoch being trained, advanced at each epoch's end. */
+export class LrSchedule {
+  private constructor(
+    private readonly options: LrScheduleOptions,
+    private plateau: PlateauState | undefined,
+  ) {}
+
+  static start(options: LrScheduleOptions): LrSchedule {
+    return new LrSchedule(options, options.lrPolicy === "plateau" ? initialPlateau(options.lr) : undefined);
+  }
+
+  /** Restores a schedule saved with `state()`. */
+  static resume(options: LrScheduleOptions, plateau: PlateauState | undefined): LrSchedule {
+    if (options.lrPolicy === "plateau" && plateau === undefined) return LrSchedule.start(options);
+    return new LrSchedule(options, options.lrPolicy === "plateau" ? plateau : undefined);
+  }
+
+  lrForEpoch(epoch: number): number {
+    return this.plateau ? this.plateau.lr : scheduledLr(this.options, epoch);
+  }
+
+  /** Called once per finished epoch with that epoch's monitored loss (used by `plateau` only). */
+  endEpoch(metric: number): void {
+    if (this.plateau) this.plateau = plateauStep(this.plateau, metric);
+  }
+
+  state(): PlateauState | undefined {
+    return this.plateau;
+  }
+}
