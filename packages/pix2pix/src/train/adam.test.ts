@@ -18,9 +18,9 @@ const PYTORCH_PARAMS = [
 ];
 
 function closeTo(actual: ArrayLike<number>, expected: number[], tolerance = 1e-6): void {
-  expected.forEach((e, i) =>
-    assert.ok(Math.abs((actual[i] as number) - e) < tolerance, `${actual[i]} vs ${e}`),
-  );
+  for (const [i, e] of expected.entries()) {
+    assert.ok(Math.abs((actual[i] as number) - e) < tolerance, `${actual[i]} vs ${e}`);
+  }
 }
 
 describe("Adam", () => {
