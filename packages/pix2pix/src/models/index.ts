@@ -1,7 +1,11 @@
 /** Builds the networks by name, as the reference's define_G / define_D do. Browser-safe. */
+import { VariableStore } from "../nn/layers.ts";
 import type { Rng } from "../random.ts";
+import { kerasDiscriminator, nLayerDiscriminator, pixelDiscriminator } from "./discriminators.ts";
 import type { Network } from "./network.ts";
 import type { DiscriminatorName, GeneratorName, InitName, ModelOptions, NormName } from "./options.ts";
+import { resnetGenerator } from "./resnet.ts";
+import { unetGenerator } from "./unet.ts";
 
 export interface GeneratorConfig {
   readonly netG: GeneratorName;
@@ -34,9 +38,44 @@ export function discriminatorConfig(o: ModelOptions, inputNc: number, outputNc: 
 }
 
 export function createGenerator(o: GeneratorConfig, rng: Rng): Network {
-  throw new Error(`createGenerator(${o.netG}, ${rng.state()}): being written`);
+  const store = new VariableStore(o, rng);
+  const common = { ngf: o.ngf, norm: o.norm, dropout: o.dropout, inputNc: o.inputNc, outputNc: o.outputNc };
+  switch (o.netG) {
+    case "unet_256":
+      return store.network(unetGenerator(store, { ...common, numDowns: 8 }));
+    case "unet_128":
+      return store.network(unetGenerator(store, { ...common, numDowns: 7 }));
+    case "resnet_9blocks":
+      return store.network(resnetGenerator(store, { ...common, blocks: 9 }));
+    case "resnet_6blocks":
+      return store.network(resnetGenerator(store, { ...common, blocks: 6 }));
+  }
+}
+
+/** Input sizes must be multiples of this: 2^num_downs for a U-Net, 4 for a ResNet. */
+export function generatorSizeMultiple(netG: GeneratorName): number {
+  switch (netG) {
+    case "unet_256":
+      return 256;
+    case "unet_128":
+      return 128;
+    case "resnet_9blocks":
+    case "resnet_6blocks":
+      return 4;
+  }
 }
 
 export function createDiscriminator(o: DiscriminatorConfig, rng: Rng): Network {
-  throw new Error(`createDiscriminator(${o.netD}, ${rng.state()}): being written`);
+  const store = new VariableStore(o, rng);
+  const patch = { inputNc: o.inputNc, ndf: o.ndf, norm: o.norm };
+  switch (o.netD) {
+    case "basic":
+      return store.network(nLayerDiscriminator(store, patch, 3));
+    case "n_layers":
+      return store.network(nLayerDiscriminator(store, patch, o.nLayersD));
+    case "pixel":
+      return store.network(pixelDiscriminator(store, patch));
+    case "keras":
+      return store.network(kerasDiscriminator(store, patch));
+  }
 }

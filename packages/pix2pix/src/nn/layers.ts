@@ -1,0 +1,236 @@
+/**
+ * The building blocks of the reference's networks, as functions of NHWC tensors, with their variables
+ * registered under the reference's state-dict keys. A `Module` is placed at a key (its index in a
+ * PyTorch Sequential, its attribute name) and becomes a `Layer`; parameterless modules still take their
+ * index, so keys line up with the reference's `nn.Sequential` numbering. Browser-safe.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { torchToTfjs } from "../io/layout.ts";
+import type { Mode, Network } from "../models/network.ts";
+import type { NormName } from "../models/options.ts";
+import type { Rng } from "../random.ts";
+import { batchNormWeight, convWeight, type InitConfig } from "./init.ts";
+
+export interface Context {
+  readonly mode: Mode;
+  readonly rng: Rng;
+}
+export type Layer = (x: tf.Tensor4D, ctx: Context) => tf.Tensor4D;
+/** A layer not yet placed: given its state-dict key, it creates its variables and returns the layer. */
+export type Module = (key: string) => Layer;
+
+const BN_EPS = 1e-5;
+const BN_MOMENTUM = 0.1;
+
+export function join(key: string, name: string | number): string {
+  return key === "" ? String(name) : `${key}.${name}`;
+}
+
+/** Creates and owns a network's variables, drawing initial weights from one Rng in creation order. */
+export class VariableStore {
+  readonly params = new Map<string, tf.Variable>();
+  readonly buffers = new Map<string, tf.Variable>();
+
+  constructor(
+    private readonly init: InitConfig,
+    private readonly rng: Rng,
+  ) {}
+
+  private add(into: Map<string, tf.Variable>, key: string, value: tf.Tensor, trainable: boolean) {
+    if (this.params.has(key) || this.buffers.has(key)) throw new Error(`duplicate variable ${key}`);
+    // Unnamed: tfjs variable names are global, and two networks share keys.
+    const variable = tf.variable(value, trainable);
+    value.dispose();
+    into.set(key, variable);
+    return variable;
+  }
+
+  /** A conv weight given its PyTorch shape (OIHW, or IOHW when transposed); stored in tfjs layout. */
+  convWeight(key: string, torchShape: number[]): tf.Variable {
+    const host = torchToTfjs({ shape: torchShape, data: convWeight(torchShape, this.init, this.rng) });
+    return this.add(this.params, key, tf.tensor(host.data, [...host.shape], "float32"), true);
+  }
+
+  zeros(key: string, size: number): tf.Variable {
+    return this.add(this.params, key, tf.zeros([size]), true);
+  }
+
+  batchNorm(key: string, channels: number) {
+    return {
+      weight: this.add(
+        this.params,
+        join(key, "weight"),
+        tf.tensor1d(batchNormWeight(channels, this.init, this.rng)),
+        true,
+      ),
+      bias: this.zeros(join(key, "bias"), channels),
+      runningMean: this.add(this.buffers, join(key, "running_mean"), tf.zeros([channels]), false),
+      runningVar: this.add(this.buffers, join(key, "running_var"), tf.ones([channels]), false),
+      batches: this.add(this.buffers, join(key, "num_batches_tracked"), tf.scalar(0, "int32"), false),
+    };
+  }
+
+  /** The network: `root` placed at the empty key, run inside tf.tidy. */
+  network(root: Module): Network {
+    const layer = root("");
+    const variables = [...this.params.values(), ...this.buffers.values()];
+    return {
+      params: this.params,
+      buffers: this.buffers,
+      apply: (x, mode, rng) => tf.tidy(() => layer(x, { mode, rng })),
+      dispose: () => {
+        for (const v of variables) v.dispose();
+      },
+    };
+  }
+}
+
+export interface ConvSpec {
+  readonly inC: number;
+  readonly outC: number;
+  readonly kernel: number;
+  readonly stride: number;
+  /** Zero padding on every side, or TF's "same" (the Keras discriminator). */
+  readonly padding: number | "same";
+  readonly bias: boolean;
+}
+
+export function conv2d(store: VariableStore, spec: ConvSpec): Module {
+  return (key) => {
+    const weight = store.convWeight(join(key, "weight"), [spec.outC, spec.inC, spec.kernel, spec.kernel]);
+    const bias = spec.bias ? store.zeros(join(key, "bias"), spec.outC) : undefined;
+    return (x) => {
+      const y = tf.conv2d(x, weight as tf.Tensor4D, spec.stride, spec.padding);
+      return bias ? tf.add(y, bias) : y;
+    };
+  };
+}
+
+export interface ConvTransposeSpec {
+  readonly inC: number;
+  readonly outC: number;
+  readonly kernel: number;
+  readonly stride: number;
+  readonly padding: number;
+  readonly outputPadding: number;
+  readonly bias: boolean;
+}
+
+/**
+ * PyTorch's ConvTranspose2d: the full ("valid") transposed conv, then `padding` cropped from the top and
+ * left and `padding − outputPadding` from the bottom and right. Cropping (rather than tfjs's "same")
+ * keeps PyTorch's asymmetry for odd kernels with output_padding.
+ */
+export function convTranspose2d(store: VariableStore, spec: ConvTransposeSpec): Module {
+  return (key) => {
+    const weight = store.convWeight(join(key, "weight"), [spec.inC, spec.outC, spec.kernel, spec.kernel]);
+    const bias = spec.bias ? store.zeros(join(key, "bias"), spec.outC) : undefined;
+    return (x) => {
+      const [n, h, w] = x.shape;
+      const full = (size: number) => (size - 1) * spec.stride + spec.kernel;
+      const out = (size: number) => full(size) - 2 * spec.padding + spec.outputPadding;
+      const y = tf.conv2dTranspose(
+        x,
+        weight as tf.Tensor4D,
+        [n, full(h), full(w), spec.outC],
+        spec.stride,
+        "valid",
+      );
+      const cropped = tf.slice(y, [0, spec.padding, spec.padding, 0], [n, out(h), out(w), spec.outC]);
+      return bias ? tf.add(cropped, bias) : cropped;
+    };
+  };
+}
+
+/** The reference's get_norm_layer: BatchNorm2d (affine, running stats), InstanceNorm2d (neither), Identity. */
+export function norm(store: VariableStore, kind: NormName, channels: number): Module {
+  switch (kind) {
+    case "batch":
+      return (key) => batchNorm(store.batchNorm(key, channels));
+    case "instance":
+      return () => instanceNorm;
+    case "none":
+      return () => (x) => x;
+  }
+}
+
+function normalize(x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor4D {
+  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
+}
+
+function batchNorm(v: ReturnType<VariableStore["batchNorm"]>): Layer {
+  return (x, { mode }) => {
+    let normalized: tf.Tensor4D;
+    if (mode === "eval") {
+      normalized = normalize(x, v.runningMean, v.runningVar);
+    } else {
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      normalized = normalize(x, mean, variance);
+      if (mode === "train") {
+        // PyTorch: running stats take the unbiased batch variance, with momentum 0.1. These ops are off
+        // the loss's path, so they add nothing to any gradient.
+        const [n, h, w] = x.shape;
+        const count = n * h * w;
+        tf.tidy(() => {
+          const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+          v.runningMean.assign(tf.add(tf.mul(v.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+          v.runningVar.assign(tf.add(tf.mul(v.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+          v.batches.assign(tf.add(v.batches, tf.scalar(1, "int32")));
+        });
+      }
+    }
+    return tf.add(tf.mul(normalized, v.weight), v.bias);
+  };
+}
+
+/** InstanceNorm2d(affine=False, track_running_stats=False): per-sample statistics in every mode. */
+const instanceNorm: Layer = (x) => {
+  const { mean, variance } = tf.moments(x, [1, 2], true);
+  return normalize(x, mean, variance);
+};
+
+export const relu: Module = () => (x) => tf.relu(x);
+export const leakyRelu: Module = () => (x) => tf.leakyRelu(x, 0.2);
+export const tanh: Module = () => (x) => tf.tanh(x);
+
+/** Dropout(0.5) in train and test modes, off in eval; inverted scaling as PyTorch. Masks come from the Rng. */
+export const dropout: Module =
+  () =>
+  (x, { mode, rng }) => {
+    if (mode === "eval") return x;
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < 0.5 ? 0 : 2;
+    return tf.mul(x, tf.tensor(mask, x.shape));
+  };
+
+/**
+ * ReflectionPad2d, built from slices and reversals: tfjs's mirrorPad gradient ignores the reflected
+ * copies (it only crops), which would make the gradients of every ResNet conv wrong.
+ */
+export function reflectionPad(p: number): Module {
+  const padAxis = (x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D => {
+    const size = x.shape[axis];
+    const begin = [0, 0, 0, 0];
+    const len = [...x.shape];
+    const part = (from: number) => {
+      begin[axis] = from;
+      len[axis] = p;
+      return tf.reverse(tf.slice(x, [...begin], [...len]), axis);
+    };
+    return tf.concat([part(1), x, part(size - 1 - p)], axis);
+  };
+  return () => (x) => padAxis(padAxis(x, 1), 2);
+}
+
+/** nn.Sequential: children at keys `key.0`, `key.1`, … */
+export function sequential(...modules: Module[]): Module {
+  return (key) => {
+    const layers = modules.map((m, i) => m(join(key, i)));
+    return (x, ctx) => layers.reduce((y, layer) => layer(y, ctx), x);
+  };
+}
+
+/** A submodule held in a named attribute (`self.model = …`): its key gains the name. */
+export function named(name: string, module: Module): Module {
+  return (key) => module(join(key, name));
+}
