@@ -1,0 +1,159 @@
+#include "conv.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace onednn_backend {
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpuStream() {
+  static dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+// A weights buffer in the layout a primitive prefers, plus the reorder that fills it from (or
+// empties it into) tfjs's HWIO layout. When the primitive takes HWIO itself, no buffer is needed.
+struct WeightsLayout {
+  memory::desc userDesc;
+  memory::desc primitiveDesc;
+  std::optional<memory> buffer;
+  std::optional<dnnl::reorder> reorder;
+
+  WeightsLayout(const memory::desc& user, const memory::desc& preferred, bool intoPrimitive)
+      : userDesc(user), primitiveDesc(preferred) {
+    if (user == preferred) return;
+    buffer.emplace(preferred, cpuEngine());
+    memory userMemory(user, cpuEngine(), DNNL_MEMORY_NONE);
+    reorder.emplace(intoPrimitive ? dnnl::reorder(userMemory, *buffer) : dnnl::reorder(*buffer, userMemory));
+  }
+
+  // The memory the primitive reads (after copying `user` into it) or writes.
+  memory forPrimitive(float* user) {
+    return buffer ? *buffer : memory(userDesc, cpuEngine(), user);
+  }
+  void toPrimitive(const float* user) {
+    if (!reorder) return;
+    memory userMemory(userDesc, cpuEngine(), const_cast<float*>(user));
+    reorder->execute(cpuStream(), userMemory, *buffer);
+  }
+  void fromPrimitive(float* user) {
+    if (!reorder) return;
+    memory userMemory(userDesc, cpuEngine(), user);
+    reorder->execute(cpuStream(), *buffer, userMemory);
+  }
+};
+
+struct ConvPrimitives {
+  memory::desc src, weightsUser, weightsAny, dst;
+  memory::dims strides, dilations, padLeft, padRight;
+  dnnl::convolution_forward::primitive_desc forwardPd;
+  std::optional<dnnl::convolution_forward> forward;
+  std::optional<WeightsLayout> forwardWeights;
+  std::optional<dnnl::convolution_backward_data> backwardData;
+  std::optional<WeightsLayout> backwardDataWeights;
+  std::optional<dnnl::convolution_backward_weights> backwardWeights;
+  std::optional<WeightsLayout> backwardWeightsDiff;
+
+  explicit ConvPrimitives(const ConvGeometry& g)
+      : src({g.batch, g.inChannels, g.inHeight, g.inWidth}, dt::f32, tag::nhwc),
+        weightsUser({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::hwio),
+        weightsAny({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::any),
+        dst({g.batch, g.outChannels, g.outHeight, g.outWidth}, dt::f32, tag::nhwc),
+        strides{g.strideHeight, g.strideWidth},
+        dilations{g.dilationHeight - 1, g.dilationWidth - 1},
+        padLeft{g.padTop, g.padLeft},
+        // The bottom/right padding that the output size implies; tfjs may name more, which no
+        // output element would read.
+        padRight{(g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1 -
+                     g.inHeight - g.padTop,
+                 (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1 -
+                     g.inWidth - g.padLeft},
+        forwardPd(dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                                  dnnl::algorithm::convolution_direct, src, weightsAny,
+                                                  dst, strides, dilations, padLeft, padRight),
+                  cpuEngine()) {}
+};
+
+std::mutex cacheMutex;
+std::map<std::array<int64_t, 15>, std::unique_ptr<ConvPrimitives>> cache;
+
+ConvPrimitives& primitivesFor(const ConvGeometry& g) {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto& slot = cache[g.key()];
+  if (!slot) slot = std::make_unique<ConvPrimitives>(g);
+  return *slot;
+}
+
+memory wrap(const memory::desc& desc, const float* data) {
+  return memory(desc, cpuEngine(), const_cast<float*>(data));
+}
+
+}  // namespace
+
+void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  ConvPrimitives& p = primitivesFor(g);
+  if (!p.forward) {
+    p.forward.emplace(p.forwardPd);
+    p.forwardWeights.emplace(p.weightsUser, p.forwardPd.weights_desc(), true);
+  }
+  p.forwardWeights->toPrimitive(w);
+  p.forward->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
+                                   {DNNL_ARG_WEIGHTS, p.forwardWeights->forPrimitive(const_cast<float*>(w))},
+                                   {DNNL_ARG_DST, wrap(p.dst, y)}});
+  cpuStream().wait();
+}
+
+void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  ConvPrimitives& p = primitivesFor(g);
+  if (!p.backwardData) {
+    dnnl::convolution_backward_data::primitive_desc pd(
+        dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, p.src, p.weightsAny, p.dst,
+                                              p.strides, p.dilations, p.padLeft, p.padRight),
+        cpuEngine(), p.forwardPd);
+    p.backwardData.emplace(pd);
+    p.backwardDataWeights.emplace(p.weightsUser, pd.weights_desc(), true);
+  }
+  p.backwardDataWeights->toPrimitive(w);
+  p.backwardData->execute(cpuStream(),
+                          {{DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
+                           {DNNL_ARG_WEIGHTS, p.backwardDataWeights->forPrimitive(const_cast<float*>(w))},
+                           {DNNL_ARG_DIFF_SRC, wrap(p.src, dx)}});
+  cpuStream().wait();
+}
+
+void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  ConvPrimitives& p = primitivesFor(g);
+  if (!p.backwardWeights) {
+    dnnl::convolution_backward_weights::primitive_desc pd(
+        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, p.src, p.weightsAny,
+                                                 p.dst, p.strides, p.dilations, p.padLeft, p.padRight),
+        cpuEngine(), p.forwardPd);
+    p.backwardWeights.emplace(pd);
+    p.backwardWeightsDiff.emplace(p.weightsUser, pd.diff_weights_desc(), false);
+  }
+  p.backwardWeights->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
+                                           {DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
+                                           {DNNL_ARG_DIFF_WEIGHTS, p.backwardWeightsDiff->forPrimitive(dw)}});
+  p.backwardWeightsDiff->fromPrimitive(dw);
+  cpuStream().wait();
+}
+
+int64_t convCacheSize() {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  return static_cast<int64_t>(cache.size());
+}
+
+}  // namespace onednn_backend

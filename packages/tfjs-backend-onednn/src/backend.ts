@@ -1,0 +1,59 @@
+/**
+ * The `onednn` backend object: tfjs's cpu backend (same tensor storage, every kernel available) plus
+ * what the native kernels need: zero-copy access to tensor data, output allocation (optionally
+ * poisoned with NaN so a test catches unwritten elements) and a per-kernel timer.
+ */
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
+
+/** Time and call count per kernel name, plus the convolution FLOPs done, while a profile is on. */
+export interface KernelProfile {
+  readonly millis: Map<string, number>;
+  readonly calls: Map<string, number>;
+  convFlops: number;
+}
+
+export class OnednnBackend extends MathBackendCPU {
+  /** When true, outputs start as NaN, so a kernel that leaves elements unwritten fails its tests. */
+  poisonOutputs = false;
+  /** Non-null while a kernel profile is being recorded (see profileKernels). */
+  profile: KernelProfile | null = null;
+
+  constructor() {
+    super();
+    // The cpu backend warns on first use that tfjs-node would be faster; here that advice is wrong.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  /** The float32 values of a tensor, in place; undefined when it is not float32 (the caller delegates). */
+  floats(t: TensorInfo): Float32Array | undefined {
+    if (t.dtype !== "float32") return undefined;
+    const values = this.data.get(t.dataId).values;
+    return values instanceof Float32Array ? values : undefined;
+  }
+
+  /** The bool values of a tensor (tfjs keeps bool as Uint8Array), in place. */
+  bools(t: TensorInfo): Uint8Array | undefined {
+    if (t.dtype !== "bool") return undefined;
+    const values = this.data.get(t.dataId).values;
+    return values instanceof Uint8Array ? values : undefined;
+  }
+
+  /** A new output buffer of `size` elements (NaN-filled when poisoning). */
+  allocate(size: number): Float32Array {
+    const values = new Float32Array(size);
+    if (this.poisonOutputs) values.fill(Number.NaN);
+    return values;
+  }
+
+  allocateBools(size: number): Uint8Array {
+    const values = new Uint8Array(size);
+    // 2 is neither false (0) nor what a comparison writes (1).
+    if (this.poisonOutputs) values.fill(2);
+    return values;
+  }
+
+  output(shape: number[], values: Float32Array | Uint8Array, dtype: DataType = "float32"): TensorInfo {
+    return this.makeTensorInfo(shape, dtype, values);
+  }
+}

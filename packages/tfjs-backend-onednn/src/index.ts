@@ -1,0 +1,20 @@
+/**
+ * tfjs-backend-onednn: the TensorFlow.js backend `onednn`, native CPU kernels over Intel oneDNN.
+ * Importing this module loads the addon (throwing OnednnUnavailableError with the install command
+ * when it cannot) and registers the backend; then `await tf.setBackend("onednn")`.
+ */
+import { native } from "./native.ts";
+import { registerOnednnBackend } from "./register.ts";
+
+registerOnednnBackend();
+
+export type { KernelProfile } from "./backend.ts";
+export { OnednnBackend } from "./backend.ts";
+export { INSTALL_HINT, OnednnUnavailableError } from "./native.ts";
+export { setPoisonOutputs, startKernelProfile, stopKernelProfile } from "./profile.ts";
+export { BACKEND_NAME, NATIVE_KERNELS } from "./register.ts";
+
+/** The oneDNN version, OpenMP thread count and number of cached convolution primitive sets. */
+export function nativeInfo(): { onednnVersion: string; threads: number; convPrimitives: number } {
+  return native.info();
+}

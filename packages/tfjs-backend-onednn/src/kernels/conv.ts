@@ -1,0 +1,168 @@
+/**
+ * Convolution kernels over oneDNN: Conv2D, FusedConv2D (conv + bias + activation), and the two
+ * gradients, Conv2DBackpropInput (also the transposed convolution) and Conv2DBackpropFilter.
+ */
+import {
+  backend_util,
+  Conv2D,
+  type Conv2DAttrs,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  FusedConv2D,
+  type FusedConv2DAttrs,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import type { OnednnBackend } from "../backend.ts";
+import { type ConvGeometry, native } from "../native.ts";
+import { applyBinary, applyUnary } from "./elementwise.ts";
+import { floatInputs, type NativeKernel, type NativeKernelArgs, sizeOf } from "./native-kernel.ts";
+
+function geometryOf(info: backend_util.Conv2DInfo): ConvGeometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
+function countFlops(backend: OnednnBackend, info: backend_util.Conv2DInfo): void {
+  if (backend.profile === null) return;
+  backend.profile.convFlops +=
+    2 *
+    info.batchSize *
+    info.outHeight *
+    info.outWidth *
+    info.outChannels *
+    info.filterHeight *
+    info.filterWidth *
+    info.inChannels;
+}
+
+/** The forward convolution, or undefined when it is not NHWC float32. */
+function convolve(
+  backend: OnednnBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DAttrs,
+): { info: TensorInfo } | undefined {
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
+  const values = floatInputs(backend, [x, filter]);
+  if (values === undefined || dataFormat === "NCHW") return undefined;
+  const [xValues, filterValues] = values as [Float32Array, Float32Array];
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+  );
+  const y = backend.allocate(sizeOf(info.outShape));
+  native.convForward(xValues, filterValues, y, geometryOf(info));
+  countFlops(backend, info);
+  return { info: backend.output(info.outShape, y) };
+}
+
+function conv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
+  return convolve(
+    backend,
+    inputs.x as TensorInfo,
+    inputs.filter as TensorInfo,
+    attrs as unknown as Conv2DAttrs,
+  )?.info;
+}
+
+const FUSED_ACTIVATIONS = new Set(["linear", "relu", "relu6", "elu", "leakyrelu", "sigmoid"]);
+
+function fusedConv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
+  const { activation, leakyreluAlpha } = attrs as unknown as FusedConv2DAttrs;
+  const bias = inputs.bias;
+  if (!FUSED_ACTIVATIONS.has(activation) || (bias !== undefined && backend.floats(bias) === undefined)) {
+    return undefined;
+  }
+  const conv = convolve(
+    backend,
+    inputs.x as TensorInfo,
+    inputs.filter as TensorInfo,
+    attrs as unknown as Conv2DAttrs,
+  );
+  if (conv === undefined) return undefined;
+  let result = conv.info;
+  if (bias !== undefined) {
+    const biased = applyBinary(backend, "Add", result, bias);
+    backend.disposeIntermediateTensorInfo(result);
+    result = biased;
+  }
+  if (activation === "linear") return result;
+  const op = (
+    { relu: "Relu", relu6: "Relu6", elu: "Elu", leakyrelu: "LeakyRelu", sigmoid: "Sigmoid" } as const
+  )[activation as "relu"];
+  const activated = applyUnary(backend, op, result, leakyreluAlpha ?? 0.2);
+  backend.disposeIntermediateTensorInfo(result);
+  return activated;
+}
+
+function conv2dBackpropInput({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
+  const { inputShape, strides, pad, dataFormat, dimRoundingMode } =
+    attrs as unknown as Conv2DBackpropInputAttrs;
+  const dy = inputs.dy as TensorInfo;
+  const filter = inputs.filter as TensorInfo;
+  const values = floatInputs(backend, [dy, filter]);
+  if (values === undefined || dataFormat === "NCHW") return undefined;
+  const [dyValues, filterValues] = values as [Float32Array, Float32Array];
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const dx = backend.allocate(sizeOf(info.inShape));
+  native.convBackwardData(dyValues, filterValues, dx, geometryOf(info));
+  countFlops(backend, info);
+  return backend.output(info.inShape, dx);
+}
+
+function conv2dBackpropFilter({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
+  const { filterShape, strides, pad, dataFormat, dimRoundingMode } =
+    attrs as unknown as Conv2DBackpropFilterAttrs;
+  const x = inputs.x as TensorInfo;
+  const dy = inputs.dy as TensorInfo;
+  const values = floatInputs(backend, [x, dy]);
+  if (values === undefined || dataFormat === "NCHW") return undefined;
+  const [xValues, dyValues] = values as [Float32Array, Float32Array];
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const dw = backend.allocate(sizeOf(filterShape));
+  native.convBackwardWeights(xValues, dyValues, dw, geometryOf(info));
+  countFlops(backend, info);
+  return backend.output([...filterShape], dw);
+}
+
+export const convKernels: readonly NativeKernel[] = [
+  { kernelName: Conv2D, kernelFunc: conv2d },
+  { kernelName: FusedConv2D, kernelFunc: fusedConv2d },
+  { kernelName: Conv2DBackpropInput, kernelFunc: conv2dBackpropInput },
+  { kernelName: Conv2DBackpropFilter, kernelFunc: conv2dBackpropFilter },
+];

@@ -1,0 +1,141 @@
+/**
+ * Loads the compiled N-API addon (build/Release/onednn.node) and describes its functions. Every
+ * function reads tfjs's own typed arrays in place and writes into an output array the caller allocated.
+ */
+import { createRequire } from "node:module";
+
+/** The 15 numbers of a convolution's forward geometry, in the order native/conv.h reads them. */
+export type ConvGeometry = readonly [
+  batch: number,
+  inHeight: number,
+  inWidth: number,
+  inChannels: number,
+  outHeight: number,
+  outWidth: number,
+  outChannels: number,
+  filterHeight: number,
+  filterWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  dilationHeight: number,
+  dilationWidth: number,
+  padTop: number,
+  padLeft: number,
+];
+
+/** Op codes, in the order of the enums in native/elementwise.h and native/layout.h. */
+export const UNARY_OPS = [
+  "Relu",
+  "LeakyRelu",
+  "Tanh",
+  "Sigmoid",
+  "Exp",
+  "Log",
+  "Log1p",
+  "Abs",
+  "Neg",
+  "Sqrt",
+  "Rsqrt",
+  "Square",
+  "Sign",
+  "Step",
+  "Reciprocal",
+  "Elu",
+  "Relu6",
+  "Fill",
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+export const BINARY_OPS = [
+  "Add",
+  "Sub",
+  "Multiply",
+  "RealDiv",
+  "Maximum",
+  "Minimum",
+  "SquaredDifference",
+  "Greater",
+  "GreaterEqual",
+  "Less",
+  "LessEqual",
+  "Equal",
+  "NotEqual",
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+/** The binary ops whose output is bool. */
+export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(BINARY_OPS.slice(BINARY_OPS.indexOf("Greater")));
+export const REDUCE_OPS = ["Sum", "Mean", "Max", "Min"] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+export const PAD_MODES = ["constant", "reflect", "symmetric"] as const;
+export type PadMode = (typeof PAD_MODES)[number];
+
+type Shape = readonly number[];
+
+export interface NativeAddon {
+  convForward(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: ConvGeometry): void;
+  convBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;
+  unary(op: number, alpha: number, x: Float32Array, y: Float32Array): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    aShape: Shape,
+    b: Float32Array,
+    bShape: Shape,
+    out: Float32Array | Uint8Array,
+    outShape: Shape,
+  ): void;
+  select(condition: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  addN(inputs: Float32Array[], out: Float32Array): void;
+  /** False (nothing written) when the axes are not one contiguous block. */
+  reduce(op: number, x: Float32Array, shape: Shape, axes: Shape, out: Float32Array): boolean;
+  batchNorm(
+    x: Float32Array,
+    channels: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    epsilon: number,
+    y: Float32Array,
+  ): void;
+  transpose(x: Float32Array, shape: Shape, perm: Shape, out: Float32Array): void;
+  slice(x: Float32Array, shape: Shape, begin: Shape, size: Shape, out: Float32Array): void;
+  concat(inputs: Float32Array[], outer: number, innerSizes: Shape, out: Float32Array): void;
+  pad(
+    x: Float32Array,
+    shape: Shape,
+    before: Shape,
+    after: Shape,
+    mode: number,
+    value: number,
+    out: Float32Array,
+  ): void;
+  tile(x: Float32Array, shape: Shape, reps: Shape, out: Float32Array): void;
+  info(): { onednnVersion: string; threads: number; convPrimitives: number };
+}
+
+/** How to get the addon built, for every message that says it is missing. */
+export const INSTALL_HINT =
+  "run 'bash scripts/setup.sh' from the repository root (or 'apt-get install libdnnl-dev' and then " +
+  "'npm run build -w tfjs-backend-onednn')";
+
+/** The addon could not be loaded: not built, or oneDNN (libdnnl.so) missing. */
+export class OnednnUnavailableError extends Error {
+  override readonly name = "OnednnUnavailableError";
+  constructor(readonly reason: string) {
+    super(`the onednn backend's native addon could not be loaded (${reason}); ${INSTALL_HINT}`);
+  }
+}
+
+const ADDON_PATH = "../build/Release/onednn.node";
+
+function loadAddon(): NativeAddon {
+  try {
+    return createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new OnednnUnavailableError(message ?? "unknown error");
+  }
+}
+
+export const native: NativeAddon = loadAddon();
