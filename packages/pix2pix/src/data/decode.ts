@@ -1,0 +1,189 @@
+/**
+ * Loading one pair (Node, sharp/libvips): read the file(s), decode to 8-bit RGB, resize / crop with
+ * libvips, then flip, grayscale and scale to [-1, 1] in one pass. Runs in the loader's worker threads.
+ * A file that cannot be used becomes a `PairResult` naming it and what is wrong, never a crash.
+ */
+import { readFile } from "node:fs/promises";
+import sharp from "sharp";
+import { rgbToUnitRange } from "./pixels.ts";
+import type { PairSource } from "./sources.ts";
+import { renderSyntheticPair } from "./synthetic.ts";
+import {
+  type Augmentation,
+  planTransform,
+  type Rect,
+  type Size,
+  type TransformOptions,
+} from "./transform.ts";
+
+/** A file the loader cannot use, and what is wrong with it in words a user can act on. */
+export class BadImageError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`${path}: ${problem}`);
+  }
+}
+
+/** What to load for one pair: where from, the drawn augmentation, and the dataset's fixed settings. */
+export interface PairJob {
+  readonly source: PairSource;
+  readonly augmentation: Augmentation;
+  readonly transform: TransformOptions;
+  /** The file side the generator reads (AtoB: A). */
+  readonly inputSide: "A" | "B";
+  readonly inputNc: 1 | 3;
+  readonly outputNc: 1 | 3;
+}
+
+export type PairResult =
+  | { readonly ok: true; readonly input: Float32Array; readonly target: Float32Array; readonly size: Size }
+  | { readonly ok: false; readonly path: string; readonly problem: string };
+
+interface RgbImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+function fileProblem(error: NodeJS.ErrnoException): string {
+  if (error.code === "ENOENT") return "does not exist";
+  if (error.code === "EACCES" || error.code === "EPERM") return "cannot be read (permission denied)";
+  if (error.code === "EISDIR") return "is a folder, not an image";
+  return `cannot be read (${error.message})`;
+}
+
+function decodeProblem(error: Error): string {
+  const message = error.message.split("\n")[0] ?? error.message;
+  if (/unsupported image format/i.test(message))
+    return "is not an image sharp can decode (JPEG, PNG, WebP, ...)";
+  if (/premature end|truncated|unexpected end|not enough data|read error/i.test(message)) {
+    return `is truncated (${message})`;
+  }
+  return `is corrupt (${message})`;
+}
+
+async function readBytes(path: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new BadImageError(path, fileProblem(error as NodeJS.ErrnoException));
+  }
+  if (bytes.length === 0) throw new BadImageError(path, "is empty (0 bytes)");
+  return bytes;
+}
+
+/** The image's size from its header (fast: no pixel decoding). */
+export async function readImageSize(path: string): Promise<Size> {
+  const bytes = await readBytes(path);
+  try {
+    const { width, height } = await sharp(bytes).metadata();
+    if (!width || !height) throw new BadImageError(path, "has no size in its header");
+    return { width, height };
+  } catch (error) {
+    if (error instanceof BadImageError) throw error;
+    throw new BadImageError(path, decodeProblem(error as Error));
+  }
+}
+
+/** Decodes to 8-bit sRGB: alpha dropped, 16-bit reduced, grayscale and CMYK converted, as PIL's convert("RGB"). */
+export async function decodeRgb(path: string): Promise<RgbImage> {
+  const bytes = await readBytes(path);
+  try {
+    const { data, info } = await sharp(bytes)
+      .removeAlpha()
+      .toColourspace("srgb")
+      .raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height };
+  } catch (error) {
+    throw new BadImageError(path, decodeProblem(error as Error));
+  }
+}
+
+/** One side of an aligned image: left half is A, right half is B (split at width / 2). */
+export function alignedHalf(size: Size, side: "A" | "B"): Rect {
+  const half = size.width / 2;
+  return { left: side === "A" ? 0 : half, top: 0, width: half, height: size.height };
+}
+
+/** Where one side's pixels are: the decoded image and the part of it that is this side. */
+interface Side {
+  readonly image: RgbImage;
+  readonly region: Rect;
+}
+
+/** Cuts the side out of its image and applies the plan's resize and crop (libvips, bicubic). */
+async function transformSide(
+  { image, region }: Side,
+  job: PairJob,
+): Promise<{ rgb: Uint8Array; size: Size }> {
+  const plan = planTransform(region, job.transform, job.augmentation);
+  const whole = region.left === 0 && region.width === image.width && region.height === image.height;
+  if (whole && !plan.resize && !plan.crop) return { rgb: image.data, size: plan.output };
+  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (!whole) pipeline = pipeline.extract(region);
+  if (plan.resize)
+    pipeline = pipeline.resize(plan.resize.width, plan.resize.height, { fit: "fill", kernel: "cubic" });
+  if (plan.crop) pipeline = pipeline.extract(plan.crop);
+  const rgb = await pipeline.raw().toBuffer();
+  return { rgb, size: plan.output };
+}
+
+function wholeImage(image: RgbImage): Side {
+  return { image, region: { left: 0, top: 0, width: image.width, height: image.height } };
+}
+
+async function loadSides(job: PairJob): Promise<Record<"A" | "B", Side>> {
+  const { source } = job;
+  if (source.kind === "synthetic") {
+    const size = job.transform.cropSize;
+    const { photo, labels } = renderSyntheticPair(source.index, size);
+    return {
+      A: wholeImage({ data: photo, width: size, height: size }),
+      B: wholeImage({ data: labels, width: size, height: size }),
+    };
+  }
+  if (source.kind === "aligned") {
+    const image = await decodeRgb(source.path);
+    if (image.width % 2 !== 0) {
+      throw new BadImageError(
+        source.path,
+        `has an odd width (${image.width}x${image.height}): an aligned image holds A and B side by side and is split at width / 2`,
+      );
+    }
+    return { A: { image, region: alignedHalf(image, "A") }, B: { image, region: alignedHalf(image, "B") } };
+  }
+  const [A, B] = await Promise.all([decodeRgb(source.pathA), decodeRgb(source.pathB)]);
+  if (A.width !== B.width || A.height !== B.height) {
+    throw new BadImageError(
+      source.pathB,
+      `is ${B.width}x${B.height} but its partner ${source.pathA} is ${A.width}x${A.height}: A and B must have the same size`,
+    );
+  }
+  return { A: wholeImage(A), B: wholeImage(B) };
+}
+
+/** Loads one pair, ready for a batch: input and target as HWC floats in [-1, 1]. */
+export async function loadPair(job: PairJob): Promise<PairResult> {
+  try {
+    const sides = await loadSides(job);
+    const [input, target] = await Promise.all([
+      transformSide(sides[job.inputSide], job),
+      transformSide(sides[job.inputSide === "A" ? "B" : "A"], job),
+    ]);
+    const { width, height } = input.size;
+    const flip = job.augmentation.flip;
+    return {
+      ok: true,
+      input: rgbToUnitRange(input.rgb, width, height, job.inputNc, flip),
+      target: rgbToUnitRange(target.rgb, width, height, job.outputNc, flip),
+      size: input.size,
+    };
+  } catch (error) {
+    if (error instanceof BadImageError) return { ok: false, path: error.path, problem: error.problem };
+    throw error;
+  }
+}
