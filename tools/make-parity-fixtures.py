@@ -1,0 +1,325 @@
+"""Writes the PyTorch parity fixtures of pix2pix-ts (packages/pix2pix/test/fixtures/parity/).
+
+Weights, BatchNorm running statistics and inputs are not stored: both sides compute them from the
+deterministic `pattern()` below (test/parity.ts has the twin), so the fixtures stay small while the
+networks keep ngf/ndf 8. For each case, <case>.expected.safetensors holds the outputs in train mode
+(networks built without dropout) and in eval mode, the running statistics after one train-mode
+forward, and in its metadata the state-dict keys and shapes. Small cases are also saved with
+torch.save, in the zip format (<case>.pth) and in the legacy pre-1.6 format (<case>.legacy.pth), to
+test the .pth importer. One more fixture holds the gradients of the pix2pix G and D losses, and of a
+WGAN-GP gradient penalty, w.r.t. some parameters.
+
+The network classes are equivalents of the reference implementation's (junyanz/pytorch-CycleGAN-and-
+pix2pix, models/networks.py), with the same module nesting, so their state-dict keys are the reference's.
+
+usage: /usr/bin/python3 tools/make-parity-fixtures.py [OUT_DIR]   (Debian's python3-torch; CI does not need it)
+"""
+import functools
+import json
+import os
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(__file__), "..", "packages", "pix2pix", "test", "fixtures", "parity")
+
+
+# ---- the reference's networks (same structure, hence the same state-dict keys) ----
+
+def norm_layer(kind):
+    if kind == "batch":
+        return functools.partial(nn.BatchNorm2d, affine=True, track_running_stats=True)
+    if kind == "instance":
+        return functools.partial(nn.InstanceNorm2d, affine=False, track_running_stats=False)
+    return lambda channels: nn.Identity()
+
+
+def uses_bias(norm):
+    # The reference: use_bias = norm_layer.func == nn.InstanceNorm2d (False for "none", whose layer is a lambda).
+    return type(norm) == functools.partial and norm.func == nn.InstanceNorm2d
+
+
+class UnetSkipConnectionBlock(nn.Module):
+    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
+                 norm=None, use_dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        use_bias = uses_bias(norm)
+        input_nc = outer_nc if input_nc is None else input_nc
+        downconv = nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
+        downrelu = nn.LeakyReLU(0.2, True)
+        downnorm = norm(inner_nc)
+        uprelu = nn.ReLU(True)
+        upnorm = norm(outer_nc)
+        if outermost:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)
+            model = [downconv, submodule, uprelu, upconv, nn.Tanh()]
+        elif innermost:
+            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
+            model = [downrelu, downconv, uprelu, upconv, upnorm]
+        else:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
+            model = [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm]
+            if use_dropout:
+                model.append(nn.Dropout(0.5))
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
+
+
+class UnetGenerator(nn.Module):
+    def __init__(self, input_nc, output_nc, num_downs, ngf, norm, use_dropout):
+        super().__init__()
+        b = UnetSkipConnectionBlock(ngf * 8, ngf * 8, norm=norm, innermost=True)
+        for _ in range(num_downs - 5):
+            b = UnetSkipConnectionBlock(ngf * 8, ngf * 8, submodule=b, norm=norm, use_dropout=use_dropout)
+        b = UnetSkipConnectionBlock(ngf * 4, ngf * 8, submodule=b, norm=norm)
+        b = UnetSkipConnectionBlock(ngf * 2, ngf * 4, submodule=b, norm=norm)
+        b = UnetSkipConnectionBlock(ngf, ngf * 2, submodule=b, norm=norm)
+        self.model = UnetSkipConnectionBlock(output_nc, ngf, input_nc=input_nc, submodule=b, outermost=True, norm=norm)
+
+    def forward(self, x):
+        return self.model(x)
+
+
+class ResnetBlock(nn.Module):
+    def __init__(self, dim, norm, use_dropout, use_bias):
+        super().__init__()
+        block = [nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=use_bias), norm(dim), nn.ReLU(True)]
+        if use_dropout:
+            block.append(nn.Dropout(0.5))
+        block += [nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=use_bias), norm(dim)]
+        self.conv_block = nn.Sequential(*block)
+
+    def forward(self, x):
+        return x + self.conv_block(x)
+
+
+class ResnetGenerator(nn.Module):
+    def __init__(self, input_nc, output_nc, ngf, norm, use_dropout, n_blocks):
+        super().__init__()
+        use_bias = uses_bias(norm)
+        model = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc, ngf, 7, bias=use_bias), norm(ngf), nn.ReLU(True)]
+        for i in range(2):
+            mult = 2 ** i
+            model += [nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=use_bias),
+                      norm(ngf * mult * 2), nn.ReLU(True)]
+        for _ in range(n_blocks):
+            model += [ResnetBlock(ngf * 4, norm, use_dropout, use_bias)]
+        for i in range(2):
+            mult = 2 ** (2 - i)
+            model += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1,
+                                         bias=use_bias), norm(ngf * mult // 2), nn.ReLU(True)]
+        model += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, output_nc, 7), nn.Tanh()]
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        return self.model(x)
+
+
+class NLayerDiscriminator(nn.Module):
+    def __init__(self, input_nc, ndf, n_layers, norm):
+        super().__init__()
+        use_bias = uses_bias(norm)
+        seq = [nn.Conv2d(input_nc, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        mult = 1
+        for n in range(1, n_layers):
+            prev, mult = mult, min(2 ** n, 8)
+            seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2, 1, bias=use_bias), norm(ndf * mult), nn.LeakyReLU(0.2, True)]
+        prev, mult = mult, min(2 ** n_layers, 8)
+        seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 1, 1, bias=use_bias), norm(ndf * mult), nn.LeakyReLU(0.2, True)]
+        seq += [nn.Conv2d(ndf * mult, 1, 4, 1, 1)]
+        self.model = nn.Sequential(*seq)
+
+    def forward(self, x):
+        return self.model(x)
+
+
+class PixelDiscriminator(nn.Module):
+    def __init__(self, input_nc, ndf, norm):
+        super().__init__()
+        use_bias = uses_bias(norm)
+        self.net = nn.Sequential(
+            nn.Conv2d(input_nc, ndf, 1), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf, ndf * 2, 1, bias=use_bias), norm(ndf * 2), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf * 2, 1, 1, bias=use_bias))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+# ---- shared with the TypeScript tests ----
+
+def pattern(shape, salt):
+    """Deterministic values in [-1, 1): a multiplicative hash of the flat index (test/parity.ts has the twin)."""
+    n = 1
+    for s in shape:
+        n *= s
+    values = [((((i + salt) * 2654435761) % 2 ** 32) / 2 ** 32) * 2 - 1 for i in range(n)]
+    return torch.tensor(values, dtype=torch.float32).reshape(shape)
+
+
+class Sfc32:
+    """The Rng of src/random.ts, so the gradient penalty's interpolation weights can be reproduced."""
+
+    def __init__(self, seed):
+        self.s = [0x9E3779B9, seed % 2 ** 32, (seed // 2 ** 32) % 2 ** 32, 1]
+        for _ in range(16):
+            self.uint32()
+
+    def uint32(self):
+        a, b, c, d = self.s
+        t = (a + b + d) % 2 ** 32
+        d = (d + 1) % 2 ** 32
+        a = b ^ (b >> 9)
+        b = (c + (c << 3)) % 2 ** 32
+        c = ((c << 21) | (c >> 11)) % 2 ** 32
+        c = (c + t) % 2 ** 32
+        self.s = [a, b, c, d]
+        return t
+
+    def next(self):
+        return self.uint32() / 2 ** 32
+
+
+def fnv1a(text):
+    h = 0x811C9DC5
+    for byte in text.encode():
+        h = ((h ^ byte) * 0x01000193) % 2 ** 32
+    return h
+
+
+def pattern_value(key, shape):
+    """A state-dict entry from the pattern, salted by its key: conv weights scaled by 1/sqrt(fan-in),
+    BatchNorm weights near 1, running variances in [0.5, 1.5), batch counts 7."""
+    if key.endswith("num_batches_tracked"):
+        return torch.tensor(7, dtype=torch.int64)
+    p = pattern(shape, fnv1a(key))
+    if len(shape) == 4:
+        return p / (shape[1] * shape[2] * shape[3]) ** 0.5
+    if key.endswith("running_var"):
+        return 1 + 0.5 * p
+    if key.endswith("running_mean"):
+        return 0.3 * p
+    return (1 if key.endswith("weight") else 0) + 0.5 * p
+
+
+def fill(net):
+    net.load_state_dict({k: pattern_value(k, list(v.shape)) for k, v in net.state_dict().items()})
+
+
+def write_safetensors(path, tensors, metadata=None):
+    header, blobs, offset = ({"__metadata__": metadata} if metadata else {}), [], 0
+    for name, t in tensors.items():
+        t = t.detach().contiguous()
+        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
+        raw = t.numpy().tobytes()
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def outputs(net, x):
+    out = {"input": x} if x.numel() <= 1024 else {}  # a small input stored too, to check pattern() itself
+    net.eval()
+    with torch.no_grad():
+        out["output.eval"] = net(x)
+    net.train()
+    with torch.no_grad():
+        out["output.train"] = net(x)  # also moves the running statistics
+    for name, b in net.named_buffers():
+        out["after_train." + name] = b
+    return out
+
+
+CASES = [
+    # name, constructor, input shape (NCHW), save as .pth too
+    ("unet_256", lambda: UnetGenerator(1, 1, 8, 8, norm_layer("batch"), False), (1, 1, 256, 256), False),
+    ("unet_128", lambda: UnetGenerator(3, 1, 7, 8, norm_layer("batch"), False), (1, 3, 128, 128), False),
+    ("unet_128_ngf2", lambda: UnetGenerator(3, 3, 7, 2, norm_layer("batch"), False), (1, 3, 128, 128), True),
+    ("resnet_9blocks", lambda: ResnetGenerator(3, 3, 8, norm_layer("batch"), False, 9), (2, 3, 20, 20), False),
+    ("resnet_6blocks_instance", lambda: ResnetGenerator(3, 2, 8, norm_layer("instance"), False, 6), (2, 3, 16, 16), False),
+    ("basic", lambda: NLayerDiscriminator(6, 8, 3, norm_layer("batch")), (2, 6, 64, 64), True),
+    ("n_layers_5", lambda: NLayerDiscriminator(6, 8, 5, norm_layer("batch")), (1, 6, 128, 128), False),
+    ("n_layers_1_none", lambda: NLayerDiscriminator(4, 8, 1, norm_layer("none")), (2, 4, 16, 16), True),
+    ("pixel", lambda: PixelDiscriminator(6, 8, norm_layer("batch")), (2, 6, 8, 8), True),
+]
+
+
+def save_case(name, net, shape, pth):
+    sd = net.state_dict()
+    if pth:
+        torch.save(sd, os.path.join(OUT, name + ".pth"))
+        torch.save(sd, os.path.join(OUT, name + ".legacy.pth"), _use_new_zipfile_serialization=False)
+    shapes = json.dumps({k: list(v.shape) for k, v in sd.items()}, separators=(",", ":"))
+    write_safetensors(os.path.join(OUT, name + ".expected.safetensors"), outputs(net, pattern(shape, 1)),
+                      {"state_dict_shapes": shapes})
+
+
+def gan_gradients():
+    """pix2pix losses (vanilla GAN + 100·L1, D loss halved) on G = unet_128 and D = basic, train mode."""
+    G = UnetGenerator(3, 3, 7, 8, norm_layer("batch"), False)
+    D = NLayerDiscriminator(6, 8, 3, norm_layer("batch"))
+    fill(G)
+    fill(D)
+    G.train()
+    D.train()
+    A, B = pattern((1, 3, 128, 128), 2), pattern((1, 3, 128, 128), 3)
+    bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
+    fake = G(A)
+    out = {}
+    pred_fake, pred_real = D(torch.cat([A, fake.detach()], 1)), D(torch.cat([A, B], 1))
+    loss_D = 0.5 * (bce(pred_fake, torch.zeros_like(pred_fake)) + bce(pred_real, torch.ones_like(pred_real)))
+    d_params = dict(D.named_parameters())
+    for name, grad in zip(d_params, torch.autograd.grad(loss_D, list(d_params.values()))):
+        out["grad_D." + name] = grad
+    pred = D(torch.cat([A, fake], 1))
+    loss_G = bce(pred, torch.ones_like(pred)) + 100.0 * l1(fake, B)
+    g_keys = ["model.model.0.weight", "model.model.3.weight", "model.model.3.bias",
+              "model.model.1.model.2.weight", "model.model.1.model.2.bias", "model.model.1.model.5.weight",
+              "model.model.1.model.3.model.2.weight", "model.model.1.model.3.model.3.model.6.bias"]
+    g_params = dict(G.named_parameters())
+    for name, grad in zip(g_keys, torch.autograd.grad(loss_G, [g_params[k] for k in g_keys])):
+        out["grad_G." + name] = grad
+    out["loss_D"] = loss_D.detach().reshape([])
+    out["loss_G"] = loss_G.detach().reshape([])
+    # lsgan on the same predictions: MSE against 1 (real) and 0 (fake).
+    mse = nn.MSELoss()
+    out["lsgan_D"] = (0.5 * (mse(pred_fake, torch.zeros_like(pred_fake)) + mse(pred_real, torch.ones_like(pred_real)))).detach().reshape([])
+    # WGAN-GP penalty as the reference's cal_gradient_penalty ("mixed"), with per-sample weights drawn from
+    # the TypeScript Rng seeded 5, on the D inputs (A, B) and (A, fake).
+    real_ab, fake_ab = torch.cat([A, B], 1), torch.cat([A, fake.detach()], 1)
+    rng = Sfc32(5)
+    alpha = torch.tensor([rng.next() for _ in range(real_ab.shape[0])], dtype=torch.float32).view(-1, 1, 1, 1)
+    mixed = (alpha * real_ab + (1 - alpha) * fake_ab).requires_grad_(True)
+    d_mixed = D(mixed)
+    grads = torch.autograd.grad(d_mixed, mixed, torch.ones_like(d_mixed), create_graph=True)[0].view(real_ab.shape[0], -1)
+    gp = (((grads + 1e-16).norm(2, dim=1) - 1.0) ** 2).mean() * 10.0
+    out["gp"] = gp.detach().reshape([])
+    for name in ["model.0.weight", "model.3.weight"]:
+        out["gp_grad." + name] = torch.autograd.grad(gp, d_params[name], retain_graph=True)[0]
+    write_safetensors(os.path.join(OUT, "gradients.expected.safetensors"), out)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.set_num_threads(1)
+    for name, make, shape, pth in CASES:
+        net = make()
+        fill(net)
+        save_case(name, net, shape, pth)
+    gan_gradients()
+    total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
+    print(f"wrote {len(os.listdir(OUT))} files, {total / 1e6:.2f} MB, to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
