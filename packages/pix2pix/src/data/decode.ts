@@ -3,7 +3,7 @@
  * libvips, then flip, grayscale and scale to [-1, 1] in one pass. Runs in the loader's worker threads.
  * A file that cannot be used becomes a `PairResult` naming it and what is wrong, never a crash.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import sharp from "sharp";
 import { rgbToUnitRange } from "./pixels.ts";
 import type { PairSource } from "./sources.ts";
@@ -48,7 +48,7 @@ interface RgbImage {
 }
 
 function fileProblem(error: NodeJS.ErrnoException): string {
-  if (error.code === "ENOENT") return "does not exist";
+  if (error.code === "ENOENT") return "does not exist (or is a broken link)";
   if (error.code === "EACCES" || error.code === "EPERM") return "cannot be read (permission denied)";
   if (error.code === "EISDIR") return "is a folder, not an image";
   return `cannot be read (${error.message})`;
@@ -67,8 +67,11 @@ function decodeProblem(error: Error): string {
 async function readBytes(path: string): Promise<Buffer> {
   let bytes: Buffer;
   try {
+    // A FIFO or device named x.jpg would block a read forever: only regular files are read.
+    if (!(await stat(path)).isFile()) throw new BadImageError(path, "is not a regular file");
     bytes = await readFile(path);
   } catch (error) {
+    if (error instanceof BadImageError) throw error;
     throw new BadImageError(path, fileProblem(error as NodeJS.ErrnoException));
   }
   if (bytes.length === 0) throw new BadImageError(path, "is empty (0 bytes)");
@@ -88,6 +91,14 @@ export async function readImageSize(path: string): Promise<Size> {
   }
 }
 
+/** sharp keeps a single-band image single-band even when asked for sRGB: repeat the grey. */
+function greyToRgb(data: Uint8Array, bands: number): Uint8Array {
+  const pixels = data.length / bands;
+  const rgb = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) rgb.fill(data[p * bands] as number, 3 * p, 3 * p + 3);
+  return rgb;
+}
+
 /** Decodes to 8-bit sRGB: alpha dropped, 16-bit reduced, grayscale and CMYK converted, as PIL's convert("RGB"). */
 export async function decodeRgb(path: string): Promise<RgbImage> {
   const bytes = await readBytes(path);
@@ -97,7 +108,8 @@ export async function decodeRgb(path: string): Promise<RgbImage> {
       .toColourspace("srgb")
       .raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height };
+    const rgb = info.channels === 3 ? data : greyToRgb(data, info.channels);
+    return { data: rgb, width: info.width, height: info.height };
   } catch (error) {
     throw new BadImageError(path, decodeProblem(error as Error));
   }
