@@ -1,0 +1,41 @@
+/** `pix2pix train`: trains a model with the reference implementation's options. */
+
+import { trainOptions } from "../../train/options.ts";
+import { createProgress } from "../../train/progress.ts";
+import { stopOnSignals } from "../../train/stop-signals.ts";
+import { train } from "../../train/trainer.ts";
+import { defineCommand } from "../command.ts";
+
+export const trainCommand = defineCommand({
+  name: "train",
+  summary: "train a pix2pix model on paired images (checkpoints, loss log and an HTML report per run)",
+  options: trainOptions,
+  positionals: [],
+  examples: [
+    "pix2pix train --dataroot datasets/facades --direction BtoA --name facades",
+    "pix2pix train --name facades --continue        # resume after Ctrl-C, exactly where it stopped",
+    "pix2pix train --dataset-mode synthetic --netG unet_128 --crop-size 128 --load-size 142 --name synth",
+  ],
+  async run(options) {
+    const say = (line: string) => console.log(line);
+    const stop = stopOnSignals(say);
+    try {
+      const result = await train(options, {
+        signal: stop.signal,
+        progress: createProgress(options.printFreq),
+        say,
+      });
+      if (result.outcome === "stopped") {
+        say(
+          `stopped at epoch ${result.epoch}, iteration ${result.iteration}; resume with: pix2pix train --name ${options.name} --checkpoints-dir ${options.checkpointsDir} --continue`,
+        );
+      } else {
+        say(`finished ${result.iteration} iterations`);
+      }
+      say(`checkpoints: ${result.dir}`);
+      say(`report: ${result.report}`);
+    } finally {
+      stop.release();
+    }
+  },
+});

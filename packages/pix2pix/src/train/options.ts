@@ -1,0 +1,42 @@
+/**
+ * `pix2pix train`'s options: the model and data options shared with other commands, plus the
+ * reference implementation's training options with its pix2pix defaults (kebab-cased).
+ */
+import { BACKEND_CHOICES } from "../backend.ts";
+import { dataOptions } from "../data/options.ts";
+import { modelOptions } from "../models/options.ts";
+import { type OptionValues, option } from "../options/schema.ts";
+
+export const trainOnlyOptions = {
+  name: option.string(
+    "experiment_name",
+    "name of the experiment: checkpoints go to <checkpoints-dir>/<name>",
+  ),
+  "checkpoints-dir": option.string("./checkpoints", "where runs keep their checkpoints and reports", "dir"),
+  "gan-mode": option.enum(["vanilla", "lsgan", "wgangp"], "vanilla", "GAN objective"),
+  "lambda-L1": option.float(100, "weight of the L1 loss", { min: 0 }),
+  lr: option.float(0.0002, "initial learning rate of Adam", { min: 0 }),
+  beta1: option.float(0.5, "momentum term of Adam", { min: 0, max: 0.999999 }),
+  "batch-size": option.int(1, "input batch size", { min: 1 }),
+  "n-epochs": option.int(100, "epochs at the initial learning rate", { min: 0 }),
+  "n-epochs-decay": option.int(100, "epochs to decay the learning rate linearly to zero", { min: 0 }),
+  "epoch-count": option.int(1, "number of the first epoch (the reference's epoch count)", { min: 1 }),
+  "lr-policy": option.enum(["linear", "step", "plateau", "cosine"], "linear", "learning-rate policy"),
+  "lr-decay-iters": option.int(50, "step policy: multiply by 0.1 every this many epochs", { min: 1 }),
+  "save-epoch-freq": option.int(5, "keep a checkpoint every this many epochs", { min: 1 }),
+  "save-latest-freq": option.int(5000, "save the latest checkpoint every this many training images", {
+    min: 1,
+  }),
+  "print-freq": option.int(100, "print a progress line every this many steps (without a terminal)", {
+    min: 1,
+  }),
+  "display-freq": option.int(400, "refresh the report's images every this many steps", { min: 1 }),
+  continue: option.flag("resume the run <name> from its checkpoint (see --epoch)"),
+  epoch: option.string("latest", "which checkpoint --continue loads: latest or an epoch number", "tag"),
+  seed: option.int(0, "seed of all randomness (init, data order, crops, flips, dropout)", { min: 0 }),
+  backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend (auto: the fastest available)"),
+} as const;
+
+export const trainOptions = { ...modelOptions, ...dataOptions, ...trainOnlyOptions } as const;
+
+export type TrainOptions = OptionValues<typeof trainOptions>;
