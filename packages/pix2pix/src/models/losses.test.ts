@@ -1,0 +1,122 @@
+/**
+ * The GAN losses: closed-form values, numerical stability, and parity with PyTorch for the pix2pix G and
+ * D losses' gradients and for the WGAN-GP penalty (values and gradients, second order through D).
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { before, describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { assertClose, PARITY_FIXTURES, pattern, patternValue } from "../../test/parity.ts";
+import { useBackend } from "../backend.ts";
+import { nchwToNhwc, tfjsToTorch } from "../io/layout.ts";
+import { readSafetensors } from "../io/safetensors.ts";
+import { loadNetworkStateDict, networkStateDict } from "../io/state-dict.ts";
+import { Rng } from "../random.ts";
+import "../train/gradients.ts";
+import { createDiscriminator, createGenerator } from "./index.ts";
+import { ganLoss, gradientPenalty } from "./losses.ts";
+import type { Network } from "./network.ts";
+
+function fillFromPattern(net: Network): void {
+  const dict = networkStateDict(net);
+  loadNetworkStateDict(net, new Map([...dict].map(([k, v]) => [k, patternValue(k, v.shape)])));
+}
+
+function nhwc(shape: [number, number, number, number], salt: number): tf.Tensor4D {
+  const x = nchwToNhwc({ shape, data: pattern(shape, salt) });
+  return tf.tensor4d(x.data, x.shape as [number, number, number, number]);
+}
+
+describe("GAN losses", () => {
+  before(async () => {
+    await useBackend("cpu");
+  });
+
+  test("vanilla is BCE on logits, stable for large logits; lsgan is MSE; wgangp is ∓ the mean", () => {
+    const logits = tf.tensor1d([-2, 0, 3]);
+    const bce = (x: number, z: number) =>
+      -(z * Math.log(1 / (1 + Math.exp(-x))) + (1 - z) * Math.log(1 - 1 / (1 + Math.exp(-x))));
+    const mean = (f: (x: number) => number) => [-2, 0, 3].map(f).reduce((a, b) => a + b) / 3;
+    assert.ok(Math.abs(ganLoss("vanilla", logits, true).dataSync()[0]! - mean((x) => bce(x, 1))) < 1e-6);
+    assert.ok(Math.abs(ganLoss("vanilla", logits, false).dataSync()[0]! - mean((x) => bce(x, 0))) < 1e-6);
+    assert.ok(Math.abs(ganLoss("lsgan", logits, true).dataSync()[0]! - mean((x) => (x - 1) ** 2)) < 1e-6);
+    assert.ok(Math.abs(ganLoss("lsgan", logits, false).dataSync()[0]! - mean((x) => x ** 2)) < 1e-6);
+    assert.ok(Math.abs(ganLoss("wgangp", logits, true).dataSync()[0]! + 1 / 3) < 1e-6);
+    assert.ok(Math.abs(ganLoss("wgangp", logits, false).dataSync()[0]! - 1 / 3) < 1e-6);
+    const extreme = tf.tensor1d([-200, 200]);
+    assert.ok(Math.abs(ganLoss("vanilla", extreme, true).dataSync()[0]! - 100) < 1e-3);
+    assert.ok(Math.abs(ganLoss("vanilla", extreme, false).dataSync()[0]! - 100) < 1e-3);
+  });
+
+  test("pix2pix losses, their gradients and the WGAN-GP penalty match PyTorch (unet_128 G, basic D)", async () => {
+    const expected = await readSafetensors(path.join(PARITY_FIXTURES, "gradients.expected.safetensors"));
+    const want = (key: string) => {
+      const t = expected.tensors.get(key);
+      assert.ok(t, `fixture has ${key}`);
+      return t.data as Float32Array;
+    };
+    const init = { initType: "normal", initGain: 0.02 } as const;
+    const g = createGenerator(
+      { netG: "unet_128", ngf: 8, norm: "batch", dropout: false, inputNc: 3, outputNc: 3, ...init },
+      Rng.fromSeed(1),
+    );
+    const d = createDiscriminator(
+      { netD: "basic", ndf: 8, nLayersD: 3, norm: "batch", inputNc: 6, ...init },
+      Rng.fromSeed(1),
+    );
+    fillFromPattern(g);
+    fillFromPattern(d);
+    const rng = Rng.fromSeed(0);
+    const a = nhwc([1, 3, 128, 128], 2);
+    const b = nhwc([1, 3, 128, 128], 3);
+    const torchGrad = (v: tf.Tensor) =>
+      tfjsToTorch({ shape: v.shape, data: v.dataSync() as Float32Array }).data;
+    const withA = (x: tf.Tensor4D) => tf.concat([a, x], 3);
+
+    const fake = g.apply(a, "train", rng);
+    const dVars = [...d.params.values()];
+    const lossD = tf.variableGrads(() => {
+      const lossFake = ganLoss("vanilla", d.apply(withA(fake), "train", rng), false);
+      const lossReal = ganLoss("vanilla", d.apply(withA(b), "train", rng), true);
+      return tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
+    }, dVars);
+    assertClose(lossD.value.dataSync(), want("loss_D"), 1e-4, "loss_D");
+    for (const [key, v] of d.params)
+      assertClose(torchGrad(lossD.grads[v.name]!), want(`grad_D.${key}`), 1e-4, `dD/${key}`);
+
+    const gKeys = [...expected.tensors.keys()].filter((k) => k.startsWith("grad_G.")).map((k) => k.slice(7));
+    const lossG = tf.variableGrads(
+      () => {
+        const out = g.apply(a, "train", rng);
+        const gan = ganLoss("vanilla", d.apply(withA(out), "train", rng), true);
+        return tf.add(gan, tf.mul(tf.mean(tf.abs(tf.sub(out, b))), 100)) as tf.Scalar;
+      },
+      gKeys.map((k) => g.params.get(k)!),
+    );
+    assertClose(lossG.value.dataSync(), want("loss_G"), 1e-4, "loss_G");
+    for (const key of gKeys) {
+      assertClose(torchGrad(lossG.grads[g.params.get(key)!.name]!), want(`grad_G.${key}`), 1e-4, `dG/${key}`);
+    }
+
+    const lsgan = tf.mul(
+      tf.add(
+        ganLoss("lsgan", d.apply(withA(fake), "train", rng), false),
+        ganLoss("lsgan", d.apply(withA(b), "train", rng), true),
+      ),
+      0.5,
+    );
+    assertClose(lsgan.dataSync(), want("lsgan_D"), 1e-4, "lsgan D loss");
+
+    const gpKeys = ["model.0.weight", "model.3.weight"];
+    const gp = tf.variableGrads(
+      () => gradientPenalty(d, withA(b) as tf.Tensor4D, withA(fake) as tf.Tensor4D, Rng.fromSeed(5)),
+      gpKeys.map((k) => d.params.get(k)!),
+    );
+    assertClose(gp.value.dataSync(), want("gp"), 1e-4, "gradient penalty");
+    for (const key of gpKeys) {
+      assertClose(torchGrad(gp.grads[d.params.get(key)!.name]!), want(`gp_grad.${key}`), 1e-4, `dGP/${key}`);
+    }
+    g.dispose();
+    d.dispose();
+  });
+});
