@@ -120,6 +120,16 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  auto hyper = info[0].As<Napi::Array>();
+  auto at = [&](uint32_t i) { return hyper.Get(i).As<Napi::Number>().FloatValue(); };
+  const AdamHyper params{at(0), at(1), at(2), at(3), at(4)};
+  adamUpdate(params, dataOf<float>(info[1], "param"), dataOf<float>(info[2], "grad"), dataOf<float>(info[3], "m"),
+             dataOf<float>(info[4], "v"), dataOf<float>(info[5], "paramOut"), dataOf<float>(info[6], "mOut"),
+             dataOf<float>(info[7], "vOut"), lengthOf(info[1]));
+  return info.Env().Undefined();
+}
+
 Napi::Value Transpose(const Napi::CallbackInfo& info) {
   transpose(dataOf<float>(info[0], "x"), shapeOf(info[1]), shapeOf(info[2]), dataOf<float>(info[3], "output"));
   return info.Env().Undefined();
@@ -168,6 +178,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addN", Napi::Function::New<guarded<AddN>>(env));
   exports.Set("reduce", Napi::Function::New<guarded<Reduce>>(env));
   exports.Set("batchNorm", Napi::Function::New<guarded<BatchNorm>>(env));
+  exports.Set("adamUpdate", Napi::Function::New<guarded<AdamUpdate>>(env));
   exports.Set("transpose", Napi::Function::New<guarded<Transpose>>(env));
   exports.Set("slice", Napi::Function::New<guarded<Slice>>(env));
   exports.Set("concat", Napi::Function::New<guarded<Concat>>(env));

@@ -11,7 +11,7 @@ using Shape = std::vector<int64_t>;
 // Codes shared with src/native.ts: keep both lists in the same order.
 enum class UnaryOp : int {
   Relu, LeakyRelu, Tanh, Sigmoid, Exp, Log, Log1p, Abs, Neg, Sqrt, Rsqrt, Square, Sign, Step,
-  Reciprocal, Elu, Relu6, Softplus, Fill,
+  Reciprocal, Elu, Relu6, Fill,
 };
 enum class BinaryOp : int {
   Add, Sub, Mul, Div, Maximum, Minimum, SquaredDifference,
@@ -44,5 +44,14 @@ bool reduce(ReduceOp op, const float* x, const Shape& shape, const std::vector<i
 void batchNorm(const float* x, int64_t n, int64_t channels, const float* mean, int64_t meanSize,
                const float* variance, int64_t varianceSize, const float* scale, int64_t scaleSize,
                const float* offset, int64_t offsetSize, float epsilon, float* y);
+
+// One Adam step (PyTorch's formula, no weight decay) in one pass, writing new arrays:
+//   m' = beta1 m + (1 - beta1) g;  v' = beta2 v + (1 - beta2) g^2
+//   p' = p - stepSize m' / (sqrt(v') / biasCorrection2Sqrt + eps)
+struct AdamHyper {
+  float beta1, beta2, eps, stepSize, biasCorrection2Sqrt;
+};
+void adamUpdate(const AdamHyper& h, const float* param, const float* grad, const float* m, const float* v,
+                float* paramOut, float* mOut, float* vOut, int64_t n);
 
 }  // namespace onednn_backend

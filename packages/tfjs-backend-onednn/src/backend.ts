@@ -13,6 +13,9 @@ export interface KernelProfile {
   convFlops: number;
 }
 
+/** Below this many elements, a zeroed allocation costs nothing worth saving. */
+const UNINITIALISED_MIN_SIZE = 1 << 14;
+
 export class OnednnBackend extends MathBackendCPU {
   /** When true, outputs start as NaN, so a kernel that leaves elements unwritten fails its tests. */
   poisonOutputs = false;
@@ -39,11 +42,16 @@ export class OnednnBackend extends MathBackendCPU {
     return values instanceof Uint8Array ? values : undefined;
   }
 
-  /** A new output buffer of `size` elements (NaN-filled when poisoning). */
+  /**
+   * A new output buffer of `size` elements, NaN-filled when poisoning. Large buffers are left
+   * uninitialised: every native kernel writes all of its output, and zero-filling would cost one more
+   * pass over memory, which is what element-wise kernels are bound by.
+   */
   allocate(size: number): Float32Array {
-    const values = new Float32Array(size);
-    if (this.poisonOutputs) values.fill(Number.NaN);
-    return values;
+    if (this.poisonOutputs) return new Float32Array(size).fill(Number.NaN);
+    if (size < UNINITIALISED_MIN_SIZE) return new Float32Array(size);
+    const bytes = Buffer.allocUnsafeSlow(size * Float32Array.BYTES_PER_ELEMENT);
+    return new Float32Array(bytes.buffer, bytes.byteOffset, size);
   }
 
   allocateBools(size: number): Uint8Array {

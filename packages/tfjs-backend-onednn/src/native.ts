@@ -98,6 +98,22 @@ export interface NativeAddon {
     epsilon: number,
     y: Float32Array,
   ): void;
+  adamUpdate(
+    hyper: readonly [
+      beta1: number,
+      beta2: number,
+      eps: number,
+      stepSize: number,
+      biasCorrection2Sqrt: number,
+    ],
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    paramOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+  ): void;
   transpose(x: Float32Array, shape: Shape, perm: Shape, out: Float32Array): void;
   slice(x: Float32Array, shape: Shape, begin: Shape, size: Shape, out: Float32Array): void;
   concat(inputs: Float32Array[], outer: number, innerSizes: Shape, out: Float32Array): void;

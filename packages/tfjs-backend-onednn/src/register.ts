@@ -15,6 +15,7 @@ import {
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
 import { OnednnBackend } from "./backend.ts";
+import { onednnOnlyKernels } from "./kernels/adam.ts";
 import { batchNormKernels } from "./kernels/batch-norm.ts";
 import { convKernels } from "./kernels/conv.ts";
 import { elementwiseKernels } from "./kernels/elementwise.ts";
@@ -47,8 +48,10 @@ function timed(kernelName: string, kernelFunc: KernelFunc): KernelFunc {
   };
 }
 
+/** Falls back to the cpu kernel per call; a profile lists those calls as "<kernel> (cpu)". */
 function withCpuFallback(kernel: NativeKernel, cpu: KernelFunc): KernelFunc {
-  return (args) => kernel.kernelFunc(args as unknown as NativeKernelArgs) ?? cpu(args);
+  const fallbackName = `${kernel.kernelName} (cpu)`;
+  return (args) => kernel.kernelFunc(args as unknown as NativeKernelArgs) ?? timed(fallbackName, cpu)(args);
 }
 
 let registered = false;
@@ -69,6 +72,14 @@ export function registerOnednnBackend(): void {
       kernelName: kernel.kernelName,
       backendName: BACKEND_NAME,
       kernelFunc: timed(kernel.kernelName, withCpuFallback(kernel, cpu.kernelFunc)),
+    });
+  }
+  for (const kernel of onednnOnlyKernels) {
+    const kernelFunc = kernel.kernelFunc as unknown as KernelFunc;
+    registerKernel({
+      kernelName: kernel.kernelName,
+      backendName: BACKEND_NAME,
+      kernelFunc: timed(kernel.kernelName, kernelFunc),
     });
   }
 }

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { BACKEND_NAME, FUSED_ADAM_UPDATE } from "../src/index.ts";
+import {
+  assertMatchesCpu,
+  assertRunsNatively,
+  randomTensor,
+  relativeError,
+  TOLERANCE,
+  valueAndGrads,
+} from "./compare.ts";
+
+describe("onednn batch norm matches the cpu backend", () => {
+  test("tf.batchNorm with per-channel parameters: value and every gradient", async () => {
+    await assertMatchesCpu("batchNorm", () =>
+      valueAndGrads(
+        (x, mean, variance, offset, scale) => tf.batchNorm(x, mean, tf.abs(variance), offset, scale, 1e-5),
+        [randomTensor([3, 5, 7, 4], 1), ...[2, 3, 4, 5].map((seed) => randomTensor([4], seed))],
+      ),
+    );
+    await assertRunsNatively("batchNorm", () => [
+      tf.batchNorm(randomTensor([2, 8, 8, 4], 1), randomTensor([4], 2), tf.ones([4]), randomTensor([4], 3)),
+    ]);
+  });
+
+  test("tf.batchNorm with statistics from tf.moments: value and gradient; without scale or offset", async () => {
+    await assertMatchesCpu("moments + batchNorm", () =>
+      valueAndGrads(
+        (x, scale) => {
+          const { mean, variance } = tf.moments(x, [0, 1, 2]);
+          return tf.batchNorm(x, mean, variance, tf.zeros([5]), scale, 1e-5);
+        },
+        [randomTensor([2, 9, 6, 5], 6), randomTensor([5], 7)],
+      ),
+    );
+    // (tfjs itself cannot differentiate batchNorm without scale and offset, so this one is forward only.)
+    await assertMatchesCpu("batchNorm without scale or offset", () => [
+      tf.batchNorm(
+        randomTensor([2, 9, 6, 5], 6),
+        randomTensor([5], 8),
+        tf.ones([5]),
+        undefined,
+        undefined,
+        1e-3,
+      ),
+    ]);
+  });
+});
+
+describe("the FusedAdamUpdate kernel", () => {
+  test("equals PyTorch's Adam formula computed with tf ops on the cpu backend", async () => {
+    const [param, grad, m, v] = [1, 2, 3, 4].map((seed) => randomTensor([4, 4, 3, 5], seed));
+    const attrs = {
+      beta1: 0.5,
+      beta2: 0.999,
+      eps: 1e-8,
+      stepSize: 2e-4 / (1 - 0.5 ** 3),
+      biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3),
+    };
+    const vPositive = tf.abs(v as tf.Tensor);
+    await tf.setBackend(BACKEND_NAME);
+    const fused = (
+      tf
+        .engine()
+        .runKernel(
+          FUSED_ADAM_UPDATE,
+          { param, grad, expAvg: m, expAvgSq: vPositive },
+          { ...attrs },
+        ) as tf.Tensor[]
+    ).map((t) => t.dataSync().slice());
+    await tf.setBackend("cpu");
+    const mNew = tf.add(tf.mul(m as tf.Tensor, attrs.beta1), tf.mul(grad as tf.Tensor, 1 - attrs.beta1));
+    const vNew = tf.add(
+      tf.mul(vPositive, attrs.beta2),
+      tf.mul(tf.square(grad as tf.Tensor), 1 - attrs.beta2),
+    );
+    const denom = tf.add(tf.div(tf.sqrt(vNew), attrs.biasCorrection2Sqrt), attrs.eps);
+    const pNew = tf.sub(param as tf.Tensor, tf.mul(tf.div(mNew, denom), attrs.stepSize));
+    [pNew, mNew, vNew].forEach((expected, i) => {
+      const error = relativeError(fused[i] as Float32Array, expected.dataSync());
+      assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
+    });
+  });
+});

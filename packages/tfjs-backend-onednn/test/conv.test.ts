@@ -1,0 +1,98 @@
+import { describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { assertMatchesCpu, randomTensor, valueAndGrads } from "./compare.ts";
+
+type Pad = number | "same" | "valid";
+interface ConvCase {
+  readonly name: string;
+  readonly x: [number, number, number, number];
+  readonly filter: [number, number, number, number];
+  readonly stride: number;
+  readonly pad: Pad;
+}
+
+// Every convolution the pix2pix networks use, on odd sizes and batches above one.
+const CONVS: ConvCase[] = [
+  { name: "U-Net/PatchGAN down 4x4 s2 p1", x: [2, 9, 11, 3], filter: [4, 4, 3, 8], stride: 2, pad: 1 },
+  { name: "PatchGAN 4x4 s1 p1", x: [3, 7, 6, 5], filter: [4, 4, 5, 4], stride: 1, pad: 1 },
+  { name: "ResNet stem 7x7 s1 p0", x: [2, 13, 12, 3], filter: [7, 7, 3, 6], stride: 1, pad: "valid" },
+  { name: "ResNet block 3x3 s1 p1", x: [2, 7, 9, 6], filter: [3, 3, 6, 6], stride: 1, pad: 1 },
+  { name: "ResNet down 3x3 s2 p1", x: [1, 11, 9, 4], filter: [3, 3, 4, 8], stride: 2, pad: 1 },
+  { name: "Keras 4x4 s2 same", x: [2, 10, 7, 3], filter: [4, 4, 3, 5], stride: 2, pad: "same" },
+  { name: "pixel 1x1", x: [2, 5, 5, 6], filter: [1, 1, 6, 7], stride: 1, pad: 0 },
+];
+
+describe("onednn convolutions match the cpu backend", () => {
+  for (const c of CONVS) {
+    test(`conv2d ${c.name}: value, d/dx, d/dfilter`, async () => {
+      await assertMatchesCpu(c.name, () =>
+        valueAndGrads(
+          (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad),
+          [randomTensor(c.x, 1), randomTensor(c.filter, 2)],
+        ),
+      );
+    });
+  }
+
+  test("fused conv2d with bias and each activation", async () => {
+    for (const activation of ["linear", "relu", "leakyrelu", "elu", "relu6", "sigmoid"] as const) {
+      await assertMatchesCpu(`fused ${activation}`, () => [
+        tf.fused.conv2d({
+          x: randomTensor([2, 9, 8, 3], 1) as tf.Tensor4D,
+          filter: randomTensor([4, 4, 3, 5], 2) as tf.Tensor4D,
+          strides: 2,
+          pad: 1,
+          bias: randomTensor([5], 3),
+          activation,
+          leakyreluAlpha: 0.2,
+        }),
+      ]);
+    }
+  });
+
+  // Transposed convolutions as the models build them: the full ("valid") transposed conv, then a crop.
+  const TRANSPOSED = [
+    { name: "U-Net up 4x4 s2 p1", x: [2, 5, 7, 8], filter: [4, 4, 3, 8], stride: 2, kernel: 4, crop: [1, 1] },
+    {
+      name: "ResNet up 3x3 s2 p1 op1",
+      x: [2, 6, 5, 6],
+      filter: [3, 3, 4, 6],
+      stride: 2,
+      kernel: 3,
+      crop: [1, 0],
+    },
+  ] as const;
+  for (const c of TRANSPOSED) {
+    test(`conv2dTranspose ${c.name}: value, d/dx, d/dfilter`, async () => {
+      const [n, h, w] = c.x;
+      const full = (size: number) => (size - 1) * c.stride + c.kernel;
+      const out = (size: number) => full(size) - c.crop[0] - c.crop[1];
+      await assertMatchesCpu(c.name, () =>
+        valueAndGrads(
+          (x, f) =>
+            tf.slice(
+              tf.conv2dTranspose(
+                x as tf.Tensor4D,
+                f as tf.Tensor4D,
+                [n, full(h), full(w), c.filter[2]],
+                c.stride,
+                "valid",
+              ),
+              [0, c.crop[0], c.crop[0], 0],
+              [n, out(h), out(w), c.filter[2]],
+            ),
+          [randomTensor([...c.x], 4), randomTensor([...c.filter], 5)],
+        ),
+      );
+    });
+  }
+
+  test("conv2dTranspose with 'same' padding and an odd output", async () => {
+    await assertMatchesCpu("transpose same", () =>
+      valueAndGrads(
+        (x, f) => tf.conv2dTranspose(x as tf.Tensor4D, f as tf.Tensor4D, [2, 9, 7, 3], 2, "same"),
+        [randomTensor([2, 5, 4, 6], 6), randomTensor([4, 4, 3, 6], 7)],
+      ),
+    );
+  });
+});
