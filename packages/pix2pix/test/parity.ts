@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { nchwToNhwc, nhwcToNchw } from "../src/io/layout.ts";
 import type { HostTensor } from "../src/io/safetensors-codec.ts";
+import { createDiscriminator, createGenerator } from "../src/models/index.ts";
+import type { Network } from "../src/models/network.ts";
+import type { GeneratorName, NormName } from "../src/models/options.ts";
+import { Rng } from "../src/random.ts";
 
 export const PARITY_FIXTURES = path.resolve(import.meta.dirname, "fixtures/parity");
 
@@ -63,4 +69,63 @@ export function assertClose(
     worst <= tol * scale,
     `${what}: max difference ${worst} at ${at} (got ${actual[at]}, expected ${expected[at]}), tolerance ${tol * scale}`,
   );
+}
+
+const init = { initType: "normal", initGain: 0.02 } as const;
+
+function generator(netG: GeneratorName, ngf: number, norm: NormName, inputNc: number, outputNc: number) {
+  return () =>
+    createGenerator({ netG, ngf, norm, dropout: false, inputNc, outputNc, ...init }, Rng.fromSeed(1));
+}
+
+/** The fixture script's CASES: same names, architectures and input shapes (NCHW). */
+export const PARITY_CASES: Record<string, { make: () => Network; input: number[] }> = {
+  unet_256: { make: generator("unet_256", 8, "batch", 1, 1), input: [1, 1, 256, 256] },
+  unet_128: { make: generator("unet_128", 8, "batch", 3, 1), input: [1, 3, 128, 128] },
+  unet_128_ngf2: { make: generator("unet_128", 2, "batch", 3, 3), input: [1, 3, 128, 128] },
+  resnet_9blocks: { make: generator("resnet_9blocks", 8, "batch", 3, 3), input: [2, 3, 20, 20] },
+  resnet_6blocks_instance: { make: generator("resnet_6blocks", 8, "instance", 3, 2), input: [2, 3, 16, 16] },
+  basic: {
+    make: () =>
+      createDiscriminator(
+        { netD: "basic", ndf: 8, nLayersD: 3, norm: "batch", inputNc: 6, ...init },
+        Rng.fromSeed(1),
+      ),
+    input: [2, 6, 64, 64],
+  },
+  n_layers_5: {
+    make: () =>
+      createDiscriminator(
+        { netD: "n_layers", ndf: 8, nLayersD: 5, norm: "batch", inputNc: 6, ...init },
+        Rng.fromSeed(1),
+      ),
+    input: [1, 6, 128, 128],
+  },
+  n_layers_1_none: {
+    make: () =>
+      createDiscriminator(
+        { netD: "n_layers", ndf: 8, nLayersD: 1, norm: "none", inputNc: 4, ...init },
+        Rng.fromSeed(1),
+      ),
+    input: [2, 4, 16, 16],
+  },
+  pixel: {
+    make: () =>
+      createDiscriminator(
+        { netD: "pixel", ndf: 8, nLayersD: 3, norm: "batch", inputNc: 6, ...init },
+        Rng.fromSeed(1),
+      ),
+    input: [2, 6, 8, 8],
+  },
+};
+
+/** Runs `net` on the fixture input in NCHW. */
+export function runNchw(net: Network, input: number[], mode: "train" | "eval"): Float32Array {
+  const x = nchwToNhwc({ shape: input, data: pattern(input, 1) });
+  const y = tf.tidy(() =>
+    net.apply(tf.tensor4d(x.data, x.shape as [number, number, number, number]), mode, Rng.fromSeed(0)),
+  );
+  const out = nhwcToNchw({ shape: y.shape, data: y.dataSync() as Float32Array });
+  y.dispose();
+  return out.data;
 }

@@ -17,6 +17,16 @@ import { createDiscriminator, createGenerator } from "./index.ts";
 import { ganLoss, gradientPenalty } from "./losses.ts";
 import type { Network } from "./network.ts";
 
+function value(t: tf.Tensor): number {
+  return t.dataSync()[0] as number;
+}
+
+function param(net: Network, key: string): tf.Variable {
+  const v = net.params.get(key);
+  assert.ok(v, `parameter ${key}`);
+  return v;
+}
+
 function fillFromPattern(net: Network): void {
   const dict = networkStateDict(net);
   loadNetworkStateDict(net, new Map([...dict].map(([k, v]) => [k, patternValue(k, v.shape)])));
@@ -37,15 +47,15 @@ describe("GAN losses", () => {
     const bce = (x: number, z: number) =>
       -(z * Math.log(1 / (1 + Math.exp(-x))) + (1 - z) * Math.log(1 - 1 / (1 + Math.exp(-x))));
     const mean = (f: (x: number) => number) => [-2, 0, 3].map(f).reduce((a, b) => a + b) / 3;
-    assert.ok(Math.abs(ganLoss("vanilla", logits, true).dataSync()[0]! - mean((x) => bce(x, 1))) < 1e-6);
-    assert.ok(Math.abs(ganLoss("vanilla", logits, false).dataSync()[0]! - mean((x) => bce(x, 0))) < 1e-6);
-    assert.ok(Math.abs(ganLoss("lsgan", logits, true).dataSync()[0]! - mean((x) => (x - 1) ** 2)) < 1e-6);
-    assert.ok(Math.abs(ganLoss("lsgan", logits, false).dataSync()[0]! - mean((x) => x ** 2)) < 1e-6);
-    assert.ok(Math.abs(ganLoss("wgangp", logits, true).dataSync()[0]! + 1 / 3) < 1e-6);
-    assert.ok(Math.abs(ganLoss("wgangp", logits, false).dataSync()[0]! - 1 / 3) < 1e-6);
+    assert.ok(Math.abs(value(ganLoss("vanilla", logits, true)) - mean((x) => bce(x, 1))) < 1e-6);
+    assert.ok(Math.abs(value(ganLoss("vanilla", logits, false)) - mean((x) => bce(x, 0))) < 1e-6);
+    assert.ok(Math.abs(value(ganLoss("lsgan", logits, true)) - mean((x) => (x - 1) ** 2)) < 1e-6);
+    assert.ok(Math.abs(value(ganLoss("lsgan", logits, false)) - mean((x) => x ** 2)) < 1e-6);
+    assert.ok(Math.abs(value(ganLoss("wgangp", logits, true)) + 1 / 3) < 1e-6);
+    assert.ok(Math.abs(value(ganLoss("wgangp", logits, false)) - 1 / 3) < 1e-6);
     const extreme = tf.tensor1d([-200, 200]);
-    assert.ok(Math.abs(ganLoss("vanilla", extreme, true).dataSync()[0]! - 100) < 1e-3);
-    assert.ok(Math.abs(ganLoss("vanilla", extreme, false).dataSync()[0]! - 100) < 1e-3);
+    assert.ok(Math.abs(value(ganLoss("vanilla", extreme, true)) - 100) < 1e-3);
+    assert.ok(Math.abs(value(ganLoss("vanilla", extreme, false)) - 100) < 1e-3);
   });
 
   test("pix2pix losses, their gradients and the WGAN-GP penalty match PyTorch (unet_128 G, basic D)", async () => {
@@ -82,7 +92,7 @@ describe("GAN losses", () => {
     }, dVars);
     assertClose(lossD.value.dataSync(), want("loss_D"), 1e-4, "loss_D");
     for (const [key, v] of d.params)
-      assertClose(torchGrad(lossD.grads[v.name]!), want(`grad_D.${key}`), 1e-4, `dD/${key}`);
+      assertClose(torchGrad(lossD.grads[v.name] as tf.Tensor), want(`grad_D.${key}`), 1e-4, `dD/${key}`);
 
     const gKeys = [...expected.tensors.keys()].filter((k) => k.startsWith("grad_G.")).map((k) => k.slice(7));
     const lossG = tf.variableGrads(
@@ -91,11 +101,16 @@ describe("GAN losses", () => {
         const gan = ganLoss("vanilla", d.apply(withA(out), "train", rng), true);
         return tf.add(gan, tf.mul(tf.mean(tf.abs(tf.sub(out, b))), 100)) as tf.Scalar;
       },
-      gKeys.map((k) => g.params.get(k)!),
+      gKeys.map((k) => param(g, k)),
     );
     assertClose(lossG.value.dataSync(), want("loss_G"), 1e-4, "loss_G");
     for (const key of gKeys) {
-      assertClose(torchGrad(lossG.grads[g.params.get(key)!.name]!), want(`grad_G.${key}`), 1e-4, `dG/${key}`);
+      assertClose(
+        torchGrad(lossG.grads[param(g, key).name] as tf.Tensor),
+        want(`grad_G.${key}`),
+        1e-4,
+        `dG/${key}`,
+      );
     }
 
     const lsgan = tf.mul(
@@ -110,11 +125,16 @@ describe("GAN losses", () => {
     const gpKeys = ["model.0.weight", "model.3.weight"];
     const gp = tf.variableGrads(
       () => gradientPenalty(d, withA(b) as tf.Tensor4D, withA(fake) as tf.Tensor4D, Rng.fromSeed(5)),
-      gpKeys.map((k) => d.params.get(k)!),
+      gpKeys.map((k) => param(d, k)),
     );
     assertClose(gp.value.dataSync(), want("gp"), 1e-4, "gradient penalty");
     for (const key of gpKeys) {
-      assertClose(torchGrad(gp.grads[d.params.get(key)!.name]!), want(`gp_grad.${key}`), 1e-4, `dGP/${key}`);
+      assertClose(
+        torchGrad(gp.grads[param(d, key).name] as tf.Tensor),
+        want(`gp_grad.${key}`),
+        1e-4,
+        `dGP/${key}`,
+      );
     }
     g.dispose();
     d.dispose();
