@@ -50,7 +50,12 @@ describe("onednn batch norm matches the cpu backend", () => {
 
 describe("the FusedAdamUpdate kernel", () => {
   test("equals PyTorch's Adam formula computed with tf ops on the cpu backend", async () => {
-    const [param, grad, m, v] = [1, 2, 3, 4].map((seed) => randomTensor([4, 4, 3, 5], seed));
+    const [param, grad, m, v] = [1, 2, 3, 4].map((seed) => randomTensor([4, 4, 3, 5], seed)) as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
     const attrs = {
       beta1: 0.5,
       beta2: 0.999,
@@ -58,7 +63,7 @@ describe("the FusedAdamUpdate kernel", () => {
       stepSize: 2e-4 / (1 - 0.5 ** 3),
       biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3),
     };
-    const vPositive = tf.abs(v as tf.Tensor);
+    const vPositive = tf.abs(v);
     await tf.setBackend(BACKEND_NAME);
     const fused = (
       tf
@@ -70,13 +75,10 @@ describe("the FusedAdamUpdate kernel", () => {
         ) as tf.Tensor[]
     ).map((t) => t.dataSync().slice());
     await tf.setBackend("cpu");
-    const mNew = tf.add(tf.mul(m as tf.Tensor, attrs.beta1), tf.mul(grad as tf.Tensor, 1 - attrs.beta1));
-    const vNew = tf.add(
-      tf.mul(vPositive, attrs.beta2),
-      tf.mul(tf.square(grad as tf.Tensor), 1 - attrs.beta2),
-    );
+    const mNew = tf.add(tf.mul(m, attrs.beta1), tf.mul(grad, 1 - attrs.beta1));
+    const vNew = tf.add(tf.mul(vPositive, attrs.beta2), tf.mul(tf.square(grad), 1 - attrs.beta2));
     const denom = tf.add(tf.div(tf.sqrt(vNew), attrs.biasCorrection2Sqrt), attrs.eps);
-    const pNew = tf.sub(param as tf.Tensor, tf.mul(tf.div(mNew, denom), attrs.stepSize));
+    const pNew = tf.sub(param, tf.mul(tf.div(mNew, denom), attrs.stepSize));
     [pNew, mNew, vNew].forEach((expected, i) => {
       const error = relativeError(fused[i] as Float32Array, expected.dataSync());
       assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
