@@ -1,10 +1,10 @@
 /**
  * Registers tfjs's gradient functions, which training needs and tfjs-core's bundles leave out (the
  * union package @tensorflow/tfjs registers them; we depend on tfjs-core alone). They live in tfjs-core's
- * per-file ES module tree, whose extensionless imports Node's ESM resolver refuses; loaded through
- * `require` (transpiled by tsx, which the CLI and the tests run under) they resolve, and register into
- * the global registry every copy of tfjs-core shares. Node-only; importing it twice is harmless.
+ * per-file ES module tree, whose extensionless imports Node's own loaders refuse; tsx's `require`
+ * resolves them, and they register into the global registry that every copy of tfjs-core shares.
+ * Node-only; importing it twice is harmless.
  */
-import { createRequire } from "node:module";
+import { require as tsxRequire } from "tsx/cjs/api";
 
-createRequire(import.meta.url)("@tensorflow/tfjs-core/dist/register_all_gradients.js");
+tsxRequire("@tensorflow/tfjs-core/dist/register_all_gradients.js", import.meta.url);
