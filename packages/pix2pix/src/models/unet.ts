@@ -4,6 +4,7 @@
  * `model.model.1.model.3.…`. Browser-safe.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { UserError } from "../errors.ts";
 import {
   conv2d,
   convTranspose2d,
@@ -83,8 +84,22 @@ export function unetGenerator(store: VariableStore, c: UnetConfig): Module {
   sub = make({ outer: ngf * 4, inner: ngf * 8, position: "intermediate", sub });
   sub = make({ outer: ngf * 2, inner: ngf * 4, position: "intermediate", sub });
   sub = make({ outer: ngf, inner: ngf * 2, position: "intermediate", sub });
-  return named(
+  const root = named(
     "model",
     make({ outer: c.outputNc, inner: ngf, input: c.inputNc, position: "outermost", sub }),
   );
+  const multiple = 2 ** c.numDowns;
+  return (key) => {
+    const layer = root(key);
+    return (x, ctx) => {
+      const [, h, w] = x.shape;
+      if (h % multiple !== 0 || w % multiple !== 0) {
+        throw new UserError(
+          `a U-Net with ${c.numDowns} downsamplings needs image sides that are multiples of ${multiple}, got ${h}×${w}`,
+          `resize or crop to a multiple of ${multiple} (e.g. --crop-size ${multiple})`,
+        );
+      }
+      return layer(x, ctx);
+    };
+  };
 }
