@@ -65,7 +65,7 @@ describe("safetensors and state dicts", () => {
     });
     assert.deepEqual(stored.get("model.1.weight")?.shape, [2, 3, 7, 7], "conv weights in PyTorch OIHW");
     assert.deepEqual(
-      stored.get("model.19.weight")?.shape,
+      stored.get("model.16.weight")?.shape,
       [8, 4, 3, 3],
       "transposed conv weights in PyTorch IOHW",
     );
