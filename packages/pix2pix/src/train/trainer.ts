@@ -18,7 +18,7 @@ import {
   generatorConfig,
 } from "../models/index.ts";
 import type { Network } from "../models/network.ts";
-import { resolveOptions } from "../options/schema.ts";
+import { defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
 import { Adam, PYTORCH_ADAM } from "./adam.ts";
 import { writeError, writeFileAtomic } from "./atomic-file.ts";
@@ -56,9 +56,13 @@ export interface TrainResult {
   readonly report: string;
 }
 
-/** Options a resumed run takes from the command line; every other one comes from the checkpoint. */
+/**
+ * Options a resumed run takes from the command line when given there (a value other than the default);
+ * every other option comes from the checkpoint, so `--continue --name x` alone resumes run x as it was.
+ */
 const RESUME_OVERRIDES = [
   "dataroot",
+  "lr",
   "nEpochs",
   "nEpochsDecay",
   "saveEpochFreq",
@@ -82,7 +86,10 @@ async function resolveRunOptions(
   const dir = path.join(requested.checkpointsDir, requested.name);
   if (!requested.continue) return { options: requested, dir };
   const saved = (await readRunState(dir, requested.epoch)).options as Partial<TrainOptions>;
-  const overrides = Object.fromEntries(RESUME_OVERRIDES.map((key) => [key, requested[key]]));
+  const fallback = defaults(trainOptions);
+  const overrides = Object.fromEntries(
+    RESUME_OVERRIDES.filter((key) => requested[key] !== fallback[key]).map((key) => [key, requested[key]]),
+  );
   return { options: resolveOptions(trainOptions, { ...saved, ...overrides }), dir };
 }
 
