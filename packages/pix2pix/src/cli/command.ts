@@ -49,6 +49,19 @@ export function commandHelp(command: Command): string {
   return parts.join("\n");
 }
 
+/** The help of a group of subcommands (commands named "group sub"): one line each. */
+export function groupHelp(group: string, members: readonly Command[]): string {
+  const width = Math.max(...members.map((c) => c.name.length - group.length - 1));
+  return [
+    `usage: pix2pix ${group} <subcommand> [options]`,
+    "",
+    "subcommands:",
+    ...members.map((c) => `  ${c.name.slice(group.length + 1).padEnd(width)}  ${c.summary}`),
+    "",
+    `'pix2pix ${group} <subcommand> --help' lists a subcommand's options.`,
+  ].join("\n");
+}
+
 /** The result of reading a command line: either a request for help or the typed values. */
 export type ParsedCommandLine<S extends OptionSchema> =
   | { readonly help: true }

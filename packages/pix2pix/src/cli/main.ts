@@ -1,7 +1,7 @@
 /** The `pix2pix` executable: dispatches to a command, and turns user errors into one line and exit 2. */
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors.ts";
-import { commandHelp, parseCommandLine } from "./command.ts";
+import { type Command, commandHelp, groupHelp, parseCommandLine } from "./command.ts";
 import { commands } from "./commands/index.ts";
 
 function version(): string {
@@ -35,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(version());
     return 0;
   }
+  const group = commands.filter((c) => c.name.startsWith(`${name} `));
+  if (group.length > 0) return runSubcommand(name, group, rest);
   const command = commands.find((c) => c.name === name);
   if (!command) {
     throw new UserError(
@@ -42,13 +44,34 @@ export async function main(argv: string[]): Promise<number> {
       `commands: ${commands.map((c) => c.name).join(", ")}; see 'pix2pix --help'`,
     );
   }
-  const parsed = parseCommandLine(command, rest);
+  return runCommand(command, rest);
+}
+
+async function runCommand(command: Command, args: string[]): Promise<number> {
+  const parsed = parseCommandLine(command, args);
   if (parsed.help) {
     console.log(commandHelp(command));
     return 0;
   }
   await command.run(parsed.options, parsed.positionals);
   return 0;
+}
+
+/** `pix2pix datasets download ...`: a command named with two words, the first naming its group. */
+async function runSubcommand(group: string, members: Command[], args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
+    console.log(groupHelp(group, members));
+    return 0;
+  }
+  const command = members.find((c) => c.name === `${group} ${sub}`);
+  if (!command) {
+    throw new UserError(
+      `unknown subcommand '${sub}' for 'pix2pix ${group}'`,
+      `subcommands: ${members.map((c) => c.name.slice(group.length + 1)).join(", ")}; see 'pix2pix ${group} --help'`,
+    );
+  }
+  return runCommand(command, rest);
 }
 
 try {

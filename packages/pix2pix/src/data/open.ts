@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import type { Rng } from "../random.ts";
 import { BadImageError, type PairJob, type PairResult, readImageSize } from "./decode.ts";
 import type { OpenHooks, PairBatch, PairedDataset, SkippedFile } from "./index.ts";
+import { mapLimited } from "./map-limited.ts";
 import type { DataOptions } from "./options.ts";
 import { createPairLoader, type PairLoader } from "./pool.ts";
 import { alignedSources, folderSources, type PairSource, sourcePath } from "./sources.ts";
@@ -82,24 +83,6 @@ async function inspectSource(source: PairSource): Promise<Size> {
     );
   }
   return a;
-}
-
-/** Maps items through an async function with at most `limit` calls in flight, keeping the order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  f: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await f(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 interface Inspection {

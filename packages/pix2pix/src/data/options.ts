@@ -42,10 +42,14 @@ export const dataOptions = {
   "no-flip": option.flag("do not flip the images horizontally for data augmentation"),
   "serial-batches": option.flag("take images in order instead of shuffling them each epoch"),
   "max-dataset-size": option.int(0, "use at most this many pairs (0: all of them)", { min: 0 }),
-  "num-threads": option.int(4, "worker threads that decode images (0: decode on the main thread)", {
-    min: 0,
-    max: 64,
-  }),
+  "num-threads": option.int(
+    4,
+    "worker threads that decode images, at most one per core (0: decode on the main thread)",
+    {
+      min: 0,
+      max: 64,
+    },
+  ),
   "skip-bad": option.flag("skip unreadable or malformed images (listed at the end) instead of stopping"),
   "synthetic-count": option.int(200, "pairs per epoch of the synthetic dataset", { min: 1 }),
 } as const;

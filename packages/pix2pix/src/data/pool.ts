@@ -2,6 +2,7 @@
  * Runs pair loading off the main thread: a pool of worker threads (each running the tsx loader, since
  * the workers execute our TypeScript source), or in-process when asked for zero threads.
  */
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import sharp from "sharp";
 import { loadPair, type PairJob, type PairResult } from "./decode.ts";
@@ -91,8 +92,11 @@ class WorkerPool implements PairLoader {
   }
 }
 
-/** A loader with `threads` worker threads, or one that loads on the calling thread when threads is 0. */
+/**
+ * A loader with `threads` worker threads (at most one per CPU core: more only compete for the cores),
+ * or one that loads on the calling thread when threads is 0.
+ */
 export function createPairLoader(threads: number): PairLoader {
   if (threads === 0) return { load: loadPair, close: async () => {} };
-  return new WorkerPool(threads);
+  return new WorkerPool(Math.min(threads, availableParallelism()));
 }

@@ -129,12 +129,11 @@ export interface FolderListing {
   readonly unpaired: string[];
 }
 
-/** Pairs A/x.* with B/x.*, sorted by A's path. */
-export function folderSources(dataroot: string, phase: string): FolderListing {
-  const { a, b } = folderPair(dataroot, phase);
-  const filesA = keyed(a);
-  const filesB = keyed(b);
-  if (filesA.size === 0 && filesB.size === 0) throw noImages(`${a} and ${b}`);
+/** Pairs the images of two folders by name (dirA/x.* with dirB/x.*), sorted by A's path. */
+export function pairByName(dirA: string, dirB: string): FolderListing {
+  const filesA = keyed(dirA);
+  const filesB = keyed(dirB);
+  if (filesA.size === 0 && filesB.size === 0) throw noImages(`${dirA} and ${dirB}`);
   const sources: PairSource[] = [];
   const unpaired: string[] = [];
   for (const [key, pathA] of filesA) {
@@ -145,4 +144,10 @@ export function folderSources(dataroot: string, phase: string): FolderListing {
   for (const [key, pathB] of filesB) if (!filesA.has(key)) unpaired.push(pathB);
   sources.sort((x, y) => (sourcePath(x) < sourcePath(y) ? -1 : 1));
   return { sources, unpaired: unpaired.sort() };
+}
+
+/** The pairs of a two-folder dataset's phase. */
+export function folderSources(dataroot: string, phase: string): FolderListing {
+  const { a, b } = folderPair(dataroot, phase);
+  return pairByName(a, b);
 }

@@ -1,6 +1,9 @@
 /** Every CLI command, registered in this one place, in the order `pix2pix --help` lists them. */
 import type { Command } from "../command.ts";
+import { datasetsCommands } from "./datasets.ts";
 import { envCommand } from "./env.ts";
+import { importCommand } from "./import.ts";
 import { trainCommand } from "./train.ts";
+import { translateCommand } from "./translate.ts";
 
-export const commands: readonly Command[] = [envCommand, trainCommand];
+export const commands: readonly Command[] = [envCommand, ...datasetsCommands, trainCommand, translateCommand, importCommand];

@@ -1,0 +1,162 @@
+/**
+ * Downloading the official pix2pix datasets (the reference's datasets/download_pix2pix_dataset.sh):
+ * NAME.tar.gz from the published URL, with progress, resume of a partial download (HTTP Range), a
+ * SHA-256 (printed, and checked when given), extraction, and clear errors when offline.
+ */
+import { createHash } from "node:crypto";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import * as tar from "tar";
+import { UserError } from "../../errors.ts";
+import { OFFICIAL_DATASETS } from "./official.ts";
+import { createProgress } from "./progress.ts";
+
+/** No byte for this long means the connection is dead. */
+const STALL_MS = 60_000;
+
+export interface DownloadRequest {
+  readonly name: string;
+  /** Folder the dataset is extracted into: NAME/ appears inside it. */
+  readonly dest: string;
+  readonly baseUrl: string;
+  /** Expected SHA-256 of the archive (hex), checked when given. */
+  readonly sha256?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface DownloadResult {
+  readonly folder: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Bytes that were already on disk from an interrupted download. */
+  readonly resumedFrom: number;
+}
+
+function networkError(url: string, error: unknown): UserError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  return new UserError(
+    `cannot download ${url}: ${reason}`,
+    "check the network connection (or give a mirror with --url); a partial download is kept and resumes on the next try",
+  );
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+/** Fetches url into `partial`, appending to what is already there when the server allows a range. */
+async function fetchResumable(url: string, partial: string, log: (line: string) => void): Promise<number> {
+  const have = existsSync(partial) ? statSync(partial).size : 0;
+  const controller = new AbortController();
+  let stall = setTimeout(() => controller.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: have > 0 ? { Range: `bytes=${have}-` } : {},
+      signal: controller.signal,
+    });
+  } catch (error) {
+    clearTimeout(stall);
+    throw networkError(url, error);
+  }
+  if (response.status === 416 && have > 0) {
+    clearTimeout(stall);
+    return have; // the partial file is already complete
+  }
+  if (response.status === 404) {
+    clearTimeout(stall);
+    throw new UserError(`no dataset at ${url} (HTTP 404)`, `known datasets: ${OFFICIAL_DATASETS.join(", ")}`);
+  }
+  if (!response.ok || !response.body) {
+    clearTimeout(stall);
+    throw new UserError(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
+  }
+  const resumed = response.status === 206;
+  const start = resumed ? have : 0;
+  if (have > 0)
+    log(resumed ? `resuming at ${have} bytes` : "the server does not resume downloads: starting over");
+  const length = Number(response.headers.get("content-length") ?? Number.NaN);
+  const total = Number.isFinite(length) ? start + length : 0;
+  const progress = createProgress({ label: `downloading ${path.basename(url)}`, total, unit: "bytes" });
+  let done = start;
+  progress.update(done);
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      clearTimeout(stall);
+      stall = setTimeout(() => controller.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
+      done += chunk.length;
+      progress.update(done);
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+      counter,
+      createWriteStream(partial, { flags: resumed ? "a" : "w" }),
+    );
+  } catch (error) {
+    throw networkError(url, error);
+  } finally {
+    clearTimeout(stall);
+    progress.stop();
+  }
+  if (total > 0 && done !== total) {
+    throw new UserError(
+      `the download of ${url} stopped at ${done} of ${total} bytes`,
+      "run the command again to resume",
+    );
+  }
+  return done;
+}
+
+/** Downloads and extracts one dataset; returns where it is. */
+export async function downloadDataset(request: DownloadRequest): Promise<DownloadResult> {
+  const { name, dest, baseUrl } = request;
+  const log = request.log ?? ((line: string) => console.error(line));
+  if (!/^[\w.-]+$/.test(name)) throw new UserError(`'${name}' is not a dataset name`);
+  mkdirSync(dest, { recursive: true });
+  const url = `${baseUrl.replace(/\/+$/, "")}/${name}.tar.gz`;
+  const archive = path.join(dest, `${name}.tar.gz`);
+  const partial = `${archive}.part`;
+  const resumedFrom = existsSync(partial) ? statSync(partial).size : 0;
+  const bytes = await fetchResumable(url, partial, log);
+  const sha256 = await fileSha256(partial);
+  if (request.sha256 && request.sha256.toLowerCase() !== sha256) {
+    rmSync(partial);
+    throw new UserError(
+      `the download of ${url} has SHA-256 ${sha256}, expected ${request.sha256}`,
+      "the file was removed; run the command again, or check the expected checksum",
+    );
+  }
+  renameSync(partial, archive);
+  log(`extracting ${archive}`);
+  try {
+    await tar.x({ file: archive, cwd: dest, strict: true });
+  } catch (error) {
+    rmSync(archive);
+    throw new UserError(
+      `${archive} is not a complete .tar.gz archive (${(error as Error).message}); it was removed`,
+      "run the command again to download it afresh",
+    );
+  }
+  rmSync(archive);
+  const folder = path.join(dest, name);
+  if (!existsSync(folder)) {
+    throw new UserError(`the archive of ${name} did not contain a folder '${name}'`, `look in ${dest}`);
+  }
+  return { folder, sha256, bytes, resumedFrom };
+}
