@@ -143,7 +143,8 @@ export class OnednnUnavailableError extends Error {
   }
 }
 
-const ADDON_PATH = "../build/Release/onednn.node";
+/** Where node-gyp puts the addon; TFJS_ONEDNN_ADDON points elsewhere (another build, or a test of the error). */
+const ADDON_PATH = process.env.TFJS_ONEDNN_ADDON ?? "../build/Release/onednn.node";
 
 function loadAddon(): NativeAddon {
   try {
