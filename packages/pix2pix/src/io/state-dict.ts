@@ -1,12 +1,15 @@
 /**
  * A network's variables as a PyTorch state dict: reference keys, PyTorch layouts (OIHW, IOHW), and
  * num_batches_tracked as int64, so that files we write load into the reference's model classes and
- * theirs load here. saveNetwork / loadNetwork use safetensors files (Node).
+ * theirs load here. saveNetwork / loadNetwork use files (Node): safetensors, and PyTorch .pth for loading.
  */
+
+import { readFile } from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../errors.ts";
 import type { Network } from "../models/network.ts";
 import { tfjsToTorch, torchShape, torchToTfjs } from "./layout.ts";
+import { parsePth } from "./pth.ts";
 import { readSafetensors, writeSafetensors } from "./safetensors.ts";
 import type { HostTensor } from "./safetensors-codec.ts";
 
@@ -94,8 +97,23 @@ export async function saveNetwork(
   await writeSafetensors(path, networkStateDict(net), metadata);
 }
 
+/** Reads a state dict from a safetensors file, or from a PyTorch checkpoint when it ends in .pth or .pt. */
+export async function readStateDictFile(
+  path: string,
+): Promise<{ tensors: StateDict; metadata: Record<string, string> }> {
+  if (!/\.pth?$/i.test(path)) return readSafetensors(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return { tensors: parsePth(bytes, path), metadata: {} };
+}
+
+/** Loads `net` from a safetensors or .pth file; returns the file's metadata (none for .pth). */
 export async function loadNetwork(path: string, net: Network): Promise<Record<string, string>> {
-  const { tensors, metadata } = await readSafetensors(path);
+  const { tensors, metadata } = await readStateDictFile(path);
   loadNetworkStateDict(net, tensors, path);
   return metadata;
 }

@@ -6,4 +6,10 @@ import { importCommand } from "./import.ts";
 import { trainCommand } from "./train.ts";
 import { translateCommand } from "./translate.ts";
 
-export const commands: readonly Command[] = [envCommand, ...datasetsCommands, trainCommand, translateCommand, importCommand];
+export const commands: readonly Command[] = [
+  envCommand,
+  ...datasetsCommands,
+  trainCommand,
+  translateCommand,
+  importCommand,
+];
