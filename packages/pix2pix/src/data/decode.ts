@@ -14,6 +14,7 @@ import {
   type Rect,
   type Size,
   type TransformOptions,
+  type TransformPlan,
 } from "./transform.ts";
 
 /** A file the loader cannot use, and what is wrong with it in words a user can act on. */
@@ -127,12 +128,20 @@ interface Side {
   readonly region: Rect;
 }
 
+/** Synthetic pairs are drawn at the crop size: of the transforms, only the flip applies. */
+function planFor(job: PairJob, region: Rect): TransformPlan {
+  if (job.source.kind === "synthetic") {
+    return { flip: job.augmentation.flip, output: { width: region.width, height: region.height } };
+  }
+  return planTransform(region, job.transform, job.augmentation);
+}
+
 /** Cuts the side out of its image and applies the plan's resize and crop (libvips, bicubic). */
 async function transformSide(
   { image, region }: Side,
   job: PairJob,
 ): Promise<{ rgb: Uint8Array; size: Size }> {
-  const plan = planTransform(region, job.transform, job.augmentation);
+  const plan = planFor(job, region);
   const whole = region.left === 0 && region.width === image.width && region.height === image.height;
   if (whole && !plan.resize && !plan.crop) return { rgb: image.data, size: plan.output };
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });

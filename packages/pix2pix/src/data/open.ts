@@ -298,5 +298,7 @@ export async function openPairedDataset(
   if (bad.length > 0) {
     warn(`skipping ${bad.length} bad file(s): ${listSome(bad.map((s) => `${s.path} (${s.problem})`))}`);
   }
-  return new Dataset(sources, bad, options, createPairLoader(options.numThreads), warn);
+  // No more worker threads than pairs: a small sample set should not pay for idle threads' start-up.
+  const loader = createPairLoader(Math.min(options.numThreads, sources.length));
+  return new Dataset(sources, bad, options, loader, warn);
 }

@@ -232,10 +232,10 @@ export function renderSyntheticPair(index: number, size: number): SyntheticPair 
           if (edge < frame || mullion) {
             r = g = b = 225 + 15 * fine;
           } else {
-            const reflection = Math.max(0, 1 - 2 * v) * 50 + (u + v > 1.1 && u + v < 1.3 ? 35 : 0);
-            r = 40 + reflection + 10 * grain;
-            g = 55 + reflection + 10 * grain;
-            b = (name === "shop" ? 60 : 75) + reflection + 12 * grain;
+            const reflection = Math.max(0, 1 - 2 * v) * 35 + (u + v > 1.1 && u + v < 1.3 ? 30 : 0);
+            r = 30 + reflection + 10 * grain;
+            g = 42 + reflection + 10 * grain;
+            b = (name === "shop" ? 50 : 62) + reflection + 12 * grain;
           }
           break;
         }
