@@ -1,0 +1,24 @@
+/** `pix2pix test`: evaluates a trained run on a split (results page and L1 / PSNR / SSIM as JSON). */
+import { runTest, testOptions } from "../../report/test-run.ts";
+import { defineCommand } from "../command.ts";
+
+export const testCommand = defineCommand({
+  name: "test",
+  summary: "run a trained model on a split: an HTML results page and L1 / PSNR / SSIM metrics as JSON",
+  options: testOptions,
+  positionals: [],
+  examples: [
+    "pix2pix test --dataroot datasets/facades --name facades",
+    "pix2pix test --name facades --eval --num-test 100   # running statistics, no dropout",
+  ],
+  async run(options) {
+    const result = await runTest(options);
+    console.log(`backend: ${result.backend}`);
+    const { l1, psnr, ssim } = result.mean;
+    console.log(
+      `${result.count} pairs: L1 ${l1.toFixed(4)}, PSNR ${psnr.toFixed(2)} dB, SSIM ${ssim.toFixed(4)}`,
+    );
+    console.log(`results page: ${result.page}`);
+    console.log(`metrics: ${result.metricsFile}`);
+  },
+});

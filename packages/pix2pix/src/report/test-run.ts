@@ -1,0 +1,139 @@
+/**
+ * `pix2pix test` as a library call: runs a trained generator over a split (the paper's test time by
+ * default: batch statistics and dropout on; `eval` for running statistics without dropout), and writes
+ * a self-contained results page (input | output | target per image) and the metrics as JSON.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { BACKEND_CHOICES, type BackendName, useBackend } from "../backend.ts";
+import { openPairedDataset } from "../data/index.ts";
+import { dataOptions } from "../data/options.ts";
+import { type Translation, translateBatch } from "../infer/evaluate.ts";
+import { type ImageMetrics, meanMetrics } from "../infer/metrics.ts";
+import { loadNetwork } from "../io/state-dict.ts";
+import { createGenerator, generatorConfig } from "../models/index.ts";
+import { modelOptions } from "../models/options.ts";
+import { camelCase, defaults, type OptionValues, option, resolveOptions } from "../options/schema.ts";
+import { Rng } from "../random.ts";
+import { writeError, writeFileAtomic } from "../train/atomic-file.ts";
+import { checkpointFiles } from "../train/checkpoint.ts";
+import { definitionTable, htmlPage, tripletTable } from "./html.ts";
+
+export const testOptions = {
+  ...modelOptions,
+  ...dataOptions,
+  phase: option.string("test", "sub-folder of the dataroot to evaluate (test, val, ...)", "name"),
+  name: option.string("experiment_name", "the run to evaluate: <checkpoints-dir>/<name>"),
+  "checkpoints-dir": option.string("./checkpoints", "where runs keep their checkpoints", "dir"),
+  epoch: option.string("latest", "which checkpoint: latest or an epoch number", "tag"),
+  "results-dir": option.string("./results", "results go to <results-dir>/<name>/test_<epoch>/", "dir"),
+  "num-test": option.int(50, "evaluate at most this many pairs", { min: 1 }),
+  eval: option.flag(
+    "running BN statistics and no dropout (the reference's --eval); default: the paper's test time",
+  ),
+  seed: option.int(0, "seed of crops and dropout masks", { min: 0 }),
+  backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend (auto: the fastest available)"),
+} as const;
+
+export type TestOptions = OptionValues<typeof testOptions>;
+
+/** Options the run's saved training options supply when left at their defaults here. */
+const FROM_TRAINING = [
+  ...Object.keys(modelOptions),
+  "dataroot",
+  "dataset-mode",
+  "direction",
+  "input-nc",
+  "output-nc",
+  "preprocess",
+  "load-size",
+  "crop-size",
+] as const;
+
+export interface TestResult {
+  readonly backend: BackendName;
+  readonly page: string;
+  readonly metricsFile: string;
+  readonly mean: ImageMetrics;
+  readonly count: number;
+}
+
+async function withTrainingOptions(o: TestOptions, dir: string): Promise<TestOptions> {
+  let saved: Record<string, unknown>;
+  try {
+    saved = JSON.parse(await readFile(path.join(dir, "train_opt.json"), "utf8"));
+  } catch {
+    return o; // an imported or copied generator: the options given here describe it
+  }
+  const fallback: Record<string, unknown> = defaults(testOptions);
+  const given: Record<string, unknown> = o;
+  const merged: Record<string, unknown> = { ...o };
+  for (const flag of FROM_TRAINING) {
+    const key = camelCase(flag);
+    if (given[key] === fallback[key] && saved[key] !== undefined) merged[key] = saved[key];
+  }
+  return resolveOptions(testOptions, merged as Partial<TestOptions>);
+}
+
+const formatMetrics = (m: ImageMetrics) =>
+  `L1 ${m.l1.toFixed(4)} · PSNR ${m.psnr.toFixed(2)} dB · SSIM ${m.ssim.toFixed(4)}`;
+
+export async function runTest(given: Partial<TestOptions>): Promise<TestResult> {
+  const requested = resolveOptions(testOptions, given);
+  const dir = path.join(requested.checkpointsDir, requested.name);
+  const o = await withTrainingOptions(requested, dir);
+  const backend = await useBackend(o.backend);
+  const rng = Rng.fromSeed(o.seed);
+  const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), rng);
+  const mode = o.eval ? "eval" : "test";
+  const translations: Translation[] = [];
+  try {
+    await loadNetwork(checkpointFiles(dir, o.epoch).g, g);
+    const dataset = await openPairedDataset({ ...o, serialBatches: true, noFlip: true }, rng);
+    try {
+      for await (const batch of dataset.batches(1, rng)) {
+        translations.push(...translateBatch(g, batch, mode, rng));
+        if (translations.length >= o.numTest) break;
+      }
+    } finally {
+      await dataset.close();
+    }
+  } finally {
+    g.dispose();
+  }
+  const mean = meanMetrics(translations.map((t) => t.metrics));
+  const out = path.join(o.resultsDir, o.name, `test_${o.epoch}`);
+  const page = path.join(out, "index.html");
+  const metricsFile = path.join(out, "metrics.json");
+  const rows = translations.map((t) => ({
+    ...t,
+    name: path.basename(t.name),
+    caption: formatMetrics(t.metrics),
+  }));
+  const body = [
+    `<p>${translations.length} pairs of ${o.dataroot ?? o.datasetMode} (${o.phase}), mode ${mode}, backend ${backend}.</p>`,
+    definitionTable([
+      ["mean L1 ([-1, 1] scale)", mean.l1.toFixed(4)],
+      ["mean PSNR (dB)", mean.psnr.toFixed(2)],
+      ["mean SSIM", mean.ssim.toFixed(4)],
+    ]),
+    await tripletTable(rows),
+  ].join("\n");
+  const metrics = {
+    name: o.name,
+    epoch: o.epoch,
+    mode,
+    count: translations.length,
+    mean,
+    images: translations.map((t) => ({ name: t.name, ...t.metrics })),
+    options: o,
+  };
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFileAtomic(page, htmlPage(`pix2pix test results: ${o.name} (${o.epoch})`, body));
+    await writeFileAtomic(metricsFile, `${JSON.stringify(metrics, null, 2)}\n`);
+  } catch (error) {
+    throw writeError(out, error);
+  }
+  return { backend, page, metricsFile, mean, count: translations.length };
+}
