@@ -5,6 +5,8 @@
 #include <mutex>
 #include <optional>
 
+#include <omp.h>
+
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace onednn_backend {
@@ -56,6 +58,27 @@ struct WeightsLayout {
   }
 };
 
+// Below this many FLOPs a convolution runs on one thread: the fork/join of a parallel region costs
+// more than it saves, and far more when other processes keep the second core busy.
+constexpr double kParallelFlops = 2e7;
+
+double flopsOf(const ConvGeometry& g) {
+  return 2.0 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.filterHeight * g.filterWidth * g.inChannels;
+}
+
+// Sets OpenMP's thread count for the calling thread while in scope. oneDNN sizes its work split when a
+// primitive is created and runs it with that many threads, so creation and execution both run inside.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~ThreadScope() { omp_set_num_threads(saved_); }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int saved_;
+};
+
 struct ConvPrimitives {
   memory::desc src, weightsUser, weightsAny, dst;
   memory::dims strides, dilations, padLeft, padRight;
@@ -89,6 +112,9 @@ struct ConvPrimitives {
 
 std::mutex cacheMutex;
 std::map<std::array<int64_t, 15>, std::unique_ptr<ConvPrimitives>> cache;
+const int maxThreads = omp_get_max_threads();
+
+int threadsFor(const ConvGeometry& g) { return flopsOf(g) < kParallelFlops ? 1 : maxThreads; }
 
 ConvPrimitives& primitivesFor(const ConvGeometry& g) {
   std::lock_guard<std::mutex> lock(cacheMutex);
@@ -104,6 +130,7 @@ memory wrap(const memory::desc& desc, const float* data) {
 }  // namespace
 
 void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  ThreadScope threads(threadsFor(g));
   ConvPrimitives& p = primitivesFor(g);
   if (!p.forward) {
     p.forward.emplace(p.forwardPd);
@@ -117,6 +144,7 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, float* y
 }
 
 void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  ThreadScope threads(threadsFor(g));
   ConvPrimitives& p = primitivesFor(g);
   if (!p.backwardData) {
     dnnl::convolution_backward_data::primitive_desc pd(
@@ -135,6 +163,7 @@ void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, fl
 }
 
 void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  ThreadScope threads(threadsFor(g));
   ConvPrimitives& p = primitivesFor(g);
   if (!p.backwardWeights) {
     dnnl::convolution_backward_weights::primitive_desc pd(

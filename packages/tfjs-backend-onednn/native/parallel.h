@@ -8,7 +8,7 @@
 namespace onednn_backend {
 
 // Below this many elements of simple work, one thread is faster than waking the others.
-constexpr int64_t kParallelGrain = 1 << 15;
+constexpr int64_t kParallelGrain = 1 << 18;
 
 // Calls body(begin, end) on disjoint ranges covering [0, n), one per thread when n is big enough.
 template <typename Body>
