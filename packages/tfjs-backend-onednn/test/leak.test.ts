@@ -30,7 +30,7 @@ function tinyTrainer() {
       tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5))), params.gamma), params.beta),
       0.2,
     );
-    const full = tf.conv2dTranspose(n, params.up as tf.Tensor4D, [2, 34, 34, 8], 2, "valid");
+    const full = tf.conv2dTranspose(n as tf.Tensor4D, params.up as tf.Tensor4D, [2, 34, 34, 8], 2, "valid");
     const u = tf.relu(tf.slice(full, [0, 1, 1, 0], [2, 32, 32, 8]));
     const skip = tf.concat([u, x], 3) as tf.Tensor4D;
     const y = tf.tanh(tf.conv2d(skip, params.out as tf.Tensor4D, 1, 1));
