@@ -37,106 +37,110 @@ function nhwc(shape: [number, number, number, number], salt: number): tf.Tensor4
   return tf.tensor4d(x.data, x.shape as [number, number, number, number]);
 }
 
-describe("GAN losses", () => {
-  before(async () => {
-    await useBackend("cpu");
-  });
+for (const backend of ["cpu", "onednn"] as const) {
+  describe(`GAN losses (${backend} backend)`, () => {
+    before(async () => {
+      await useBackend(backend);
+    });
 
-  test("vanilla is BCE on logits, stable for large logits; lsgan is MSE; wgangp is ∓ the mean", () => {
-    const logits = tf.tensor1d([-2, 0, 3]);
-    const bce = (x: number, z: number) =>
-      -(z * Math.log(1 / (1 + Math.exp(-x))) + (1 - z) * Math.log(1 - 1 / (1 + Math.exp(-x))));
-    const mean = (f: (x: number) => number) => [-2, 0, 3].map(f).reduce((a, b) => a + b) / 3;
-    assert.ok(Math.abs(value(ganLoss("vanilla", logits, true)) - mean((x) => bce(x, 1))) < 1e-6);
-    assert.ok(Math.abs(value(ganLoss("vanilla", logits, false)) - mean((x) => bce(x, 0))) < 1e-6);
-    assert.ok(Math.abs(value(ganLoss("lsgan", logits, true)) - mean((x) => (x - 1) ** 2)) < 1e-6);
-    assert.ok(Math.abs(value(ganLoss("lsgan", logits, false)) - mean((x) => x ** 2)) < 1e-6);
-    assert.ok(Math.abs(value(ganLoss("wgangp", logits, true)) + 1 / 3) < 1e-6);
-    assert.ok(Math.abs(value(ganLoss("wgangp", logits, false)) - 1 / 3) < 1e-6);
-    const extreme = tf.tensor1d([-200, 200]);
-    assert.ok(Math.abs(value(ganLoss("vanilla", extreme, true)) - 100) < 1e-3);
-    assert.ok(Math.abs(value(ganLoss("vanilla", extreme, false)) - 100) < 1e-3);
-  });
+    test("vanilla is BCE on logits, stable for large logits; lsgan is MSE; wgangp is ∓ the mean", () => {
+      const logits = tf.tensor1d([-2, 0, 3]);
+      const bce = (x: number, z: number) =>
+        -(z * Math.log(1 / (1 + Math.exp(-x))) + (1 - z) * Math.log(1 - 1 / (1 + Math.exp(-x))));
+      const mean = (f: (x: number) => number) => [-2, 0, 3].map(f).reduce((a, b) => a + b) / 3;
+      assert.ok(Math.abs(value(ganLoss("vanilla", logits, true)) - mean((x) => bce(x, 1))) < 1e-6);
+      assert.ok(Math.abs(value(ganLoss("vanilla", logits, false)) - mean((x) => bce(x, 0))) < 1e-6);
+      assert.ok(Math.abs(value(ganLoss("lsgan", logits, true)) - mean((x) => (x - 1) ** 2)) < 1e-6);
+      assert.ok(Math.abs(value(ganLoss("lsgan", logits, false)) - mean((x) => x ** 2)) < 1e-6);
+      assert.ok(Math.abs(value(ganLoss("wgangp", logits, true)) + 1 / 3) < 1e-6);
+      assert.ok(Math.abs(value(ganLoss("wgangp", logits, false)) - 1 / 3) < 1e-6);
+      const extreme = tf.tensor1d([-200, 200]);
+      assert.ok(Math.abs(value(ganLoss("vanilla", extreme, true)) - 100) < 1e-3);
+      assert.ok(Math.abs(value(ganLoss("vanilla", extreme, false)) - 100) < 1e-3);
+    });
 
-  test("pix2pix losses, their gradients and the WGAN-GP penalty match PyTorch (unet_128 G, basic D)", async () => {
-    const expected = await readSafetensors(path.join(PARITY_FIXTURES, "gradients.expected.safetensors"));
-    const want = (key: string) => {
-      const t = expected.tensors.get(key);
-      assert.ok(t, `fixture has ${key}`);
-      return t.data as Float32Array;
-    };
-    const init = { initType: "normal", initGain: 0.02 } as const;
-    const g = createGenerator(
-      { netG: "unet_128", ngf: 8, norm: "batch", dropout: false, inputNc: 3, outputNc: 3, ...init },
-      Rng.fromSeed(1),
-    );
-    const d = createDiscriminator(
-      { netD: "basic", ndf: 8, nLayersD: 3, norm: "batch", inputNc: 6, ...init },
-      Rng.fromSeed(1),
-    );
-    fillFromPattern(g);
-    fillFromPattern(d);
-    const rng = Rng.fromSeed(0);
-    const a = nhwc([1, 3, 128, 128], 2);
-    const b = nhwc([1, 3, 128, 128], 3);
-    const torchGrad = (v: tf.Tensor) =>
-      tfjsToTorch({ shape: v.shape, data: v.dataSync() as Float32Array }).data;
-    const withA = (x: tf.Tensor4D) => tf.concat([a, x], 3);
-
-    const fake = g.apply(a, "train", rng);
-    const dVars = [...d.params.values()];
-    const lossD = tf.variableGrads(() => {
-      const lossFake = ganLoss("vanilla", d.apply(withA(fake), "train", rng), false);
-      const lossReal = ganLoss("vanilla", d.apply(withA(b), "train", rng), true);
-      return tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
-    }, dVars);
-    assertClose(lossD.value.dataSync(), want("loss_D"), 1e-4, "loss_D");
-    for (const [key, v] of d.params)
-      assertClose(torchGrad(lossD.grads[v.name] as tf.Tensor), want(`grad_D.${key}`), 1e-4, `dD/${key}`);
-
-    const gKeys = [...expected.tensors.keys()].filter((k) => k.startsWith("grad_G.")).map((k) => k.slice(7));
-    const lossG = tf.variableGrads(
-      () => {
-        const out = g.apply(a, "train", rng);
-        const gan = ganLoss("vanilla", d.apply(withA(out), "train", rng), true);
-        return tf.add(gan, tf.mul(tf.mean(tf.abs(tf.sub(out, b))), 100)) as tf.Scalar;
-      },
-      gKeys.map((k) => param(g, k)),
-    );
-    assertClose(lossG.value.dataSync(), want("loss_G"), 1e-4, "loss_G");
-    for (const key of gKeys) {
-      assertClose(
-        torchGrad(lossG.grads[param(g, key).name] as tf.Tensor),
-        want(`grad_G.${key}`),
-        1e-4,
-        `dG/${key}`,
+    test("pix2pix losses, their gradients and the WGAN-GP penalty match PyTorch (unet_128 G, basic D)", async () => {
+      const expected = await readSafetensors(path.join(PARITY_FIXTURES, "gradients.expected.safetensors"));
+      const want = (key: string) => {
+        const t = expected.tensors.get(key);
+        assert.ok(t, `fixture has ${key}`);
+        return t.data as Float32Array;
+      };
+      const init = { initType: "normal", initGain: 0.02 } as const;
+      const g = createGenerator(
+        { netG: "unet_128", ngf: 8, norm: "batch", dropout: false, inputNc: 3, outputNc: 3, ...init },
+        Rng.fromSeed(1),
       );
-    }
-
-    const lsgan = tf.mul(
-      tf.add(
-        ganLoss("lsgan", d.apply(withA(fake), "train", rng), false),
-        ganLoss("lsgan", d.apply(withA(b), "train", rng), true),
-      ),
-      0.5,
-    );
-    assertClose(lsgan.dataSync(), want("lsgan_D"), 1e-4, "lsgan D loss");
-
-    const gpKeys = ["model.0.weight", "model.3.weight"];
-    const gp = tf.variableGrads(
-      () => gradientPenalty(d, withA(b) as tf.Tensor4D, withA(fake) as tf.Tensor4D, Rng.fromSeed(5)),
-      gpKeys.map((k) => param(d, k)),
-    );
-    assertClose(gp.value.dataSync(), want("gp"), 1e-4, "gradient penalty");
-    for (const key of gpKeys) {
-      assertClose(
-        torchGrad(gp.grads[param(d, key).name] as tf.Tensor),
-        want(`gp_grad.${key}`),
-        1e-4,
-        `dGP/${key}`,
+      const d = createDiscriminator(
+        { netD: "basic", ndf: 8, nLayersD: 3, norm: "batch", inputNc: 6, ...init },
+        Rng.fromSeed(1),
       );
-    }
-    g.dispose();
-    d.dispose();
+      fillFromPattern(g);
+      fillFromPattern(d);
+      const rng = Rng.fromSeed(0);
+      const a = nhwc([1, 3, 128, 128], 2);
+      const b = nhwc([1, 3, 128, 128], 3);
+      const torchGrad = (v: tf.Tensor) =>
+        tfjsToTorch({ shape: v.shape, data: v.dataSync() as Float32Array }).data;
+      const withA = (x: tf.Tensor4D) => tf.concat([a, x], 3);
+
+      const fake = g.apply(a, "train", rng);
+      const dVars = [...d.params.values()];
+      const lossD = tf.variableGrads(() => {
+        const lossFake = ganLoss("vanilla", d.apply(withA(fake), "train", rng), false);
+        const lossReal = ganLoss("vanilla", d.apply(withA(b), "train", rng), true);
+        return tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
+      }, dVars);
+      assertClose(lossD.value.dataSync(), want("loss_D"), 1e-4, "loss_D");
+      for (const [key, v] of d.params)
+        assertClose(torchGrad(lossD.grads[v.name] as tf.Tensor), want(`grad_D.${key}`), 1e-4, `dD/${key}`);
+
+      const gKeys = [...expected.tensors.keys()]
+        .filter((k) => k.startsWith("grad_G."))
+        .map((k) => k.slice(7));
+      const lossG = tf.variableGrads(
+        () => {
+          const out = g.apply(a, "train", rng);
+          const gan = ganLoss("vanilla", d.apply(withA(out), "train", rng), true);
+          return tf.add(gan, tf.mul(tf.mean(tf.abs(tf.sub(out, b))), 100)) as tf.Scalar;
+        },
+        gKeys.map((k) => param(g, k)),
+      );
+      assertClose(lossG.value.dataSync(), want("loss_G"), 1e-4, "loss_G");
+      for (const key of gKeys) {
+        assertClose(
+          torchGrad(lossG.grads[param(g, key).name] as tf.Tensor),
+          want(`grad_G.${key}`),
+          1e-4,
+          `dG/${key}`,
+        );
+      }
+
+      const lsgan = tf.mul(
+        tf.add(
+          ganLoss("lsgan", d.apply(withA(fake), "train", rng), false),
+          ganLoss("lsgan", d.apply(withA(b), "train", rng), true),
+        ),
+        0.5,
+      );
+      assertClose(lsgan.dataSync(), want("lsgan_D"), 1e-4, "lsgan D loss");
+
+      const gpKeys = ["model.0.weight", "model.3.weight"];
+      const gp = tf.variableGrads(
+        () => gradientPenalty(d, withA(b) as tf.Tensor4D, withA(fake) as tf.Tensor4D, Rng.fromSeed(5)),
+        gpKeys.map((k) => param(d, k)),
+      );
+      assertClose(gp.value.dataSync(), want("gp"), 1e-4, "gradient penalty");
+      for (const key of gpKeys) {
+        assertClose(
+          torchGrad(gp.grads[param(d, key).name] as tf.Tensor),
+          want(`gp_grad.${key}`),
+          1e-4,
+          `dGP/${key}`,
+        );
+      }
+      g.dispose();
+      d.dispose();
+    });
   });
-});
+}
