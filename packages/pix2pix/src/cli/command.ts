@@ -100,9 +100,12 @@ export function parseCommandLine<S extends OptionSchema>(
   command: Command<S>,
   args: string[],
 ): ParsedCommandLine<S> {
-  const config: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
+  const config: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean" },
+  };
   for (const [flag, spec] of Object.entries(command.options)) {
-    config[flag] = { type: spec.kind === "flag" ? "boolean" : "string" };
+    config[flag] = spec.kind === "flag" ? { type: "boolean" } : { type: "string" };
+    if (spec.kind === "string" && spec.short) config[flag].short = spec.short;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {

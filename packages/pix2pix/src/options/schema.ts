@@ -25,6 +25,8 @@ export interface StringSpec<D extends string | undefined = string | undefined> e
   readonly kind: "string";
   readonly default: D;
   readonly placeholder: string;
+  /** A one-letter alias (`-o` for `--output`). */
+  readonly short?: string;
 }
 /** A boolean switch, off unless given. */
 export interface FlagSpec extends SpecBase {
@@ -80,7 +82,14 @@ export const option = {
     defaultValue: D,
     help: string,
     placeholder = "value",
-  ): StringSpec<D> => ({ kind: "string", default: defaultValue, help, placeholder }),
+    short?: string,
+  ): StringSpec<D> => ({
+    kind: "string",
+    default: defaultValue,
+    help,
+    placeholder,
+    ...(short ? { short } : {}),
+  }),
   flag: (help: string): FlagSpec => ({ kind: "flag", help }),
 };
 
@@ -190,7 +199,7 @@ function describe(flag: string, spec: OptionSpec): string {
     case "float":
       return `--${flag} <number>`;
     case "string":
-      return `--${flag} <${spec.placeholder}>`;
+      return `${spec.short ? `-${spec.short}, ` : ""}--${flag} <${spec.placeholder}>`;
   }
 }
 

@@ -12,7 +12,7 @@ const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-import-"));
 describe("pix2pix import", () => {
   test("a legacy-format D checkpoint becomes a safetensors file with the same tensors and the architecture", async () => {
     const out = path.join(dir, "pixel_D.safetensors");
-    const args = ["import", path.join(PARITY_FIXTURES, "pixel.legacy.pth"), "--output", out];
+    const args = ["import", path.join(PARITY_FIXTURES, "pixel.legacy.pth"), "-o", out];
     const { status, stdout, stderr } = runCli([...args, "--net", "D", "--netD", "pixel", "--ndf", "8"]);
     assert.equal(status, 0, stderr);
     assert.match(stdout, /imported 9 tensors \(232 parameters\)/);

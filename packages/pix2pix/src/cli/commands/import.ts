@@ -23,6 +23,7 @@ export const importCommand = defineCommand({
       undefined,
       "the safetensors file to write (default: FILE with .safetensors)",
       "file",
+      "o",
     ),
     net: option.enum(["G", "D"], "G", "which network the checkpoint holds: G (latest_net_G.pth) or D"),
     ...modelOptions,
@@ -31,8 +32,8 @@ export const importCommand = defineCommand({
   },
   positionals: [{ name: "FILE", help: "the .pth file (a state dict, as the reference saves)", arity: "one" }],
   examples: [
-    "pix2pix import latest_net_G.pth --output facades_G.safetensors",
-    "pix2pix import latest_net_D.pth --net D --output facades_D.safetensors",
+    "pix2pix import latest_net_G.pth -o facades_G.safetensors",
+    "pix2pix import latest_net_D.pth --net D -o facades_D.safetensors",
     "pix2pix import horse2zebra.pth --netG resnet_9blocks --norm instance   # a CycleGAN generator",
   ],
   async run(options, [file]) {

@@ -41,7 +41,7 @@ describe("pix2pix translate", () => {
       "--backend",
       "cpu",
     ];
-    const { status, stdout, stderr } = runCli([...args, "--output", output, input]);
+    const { status, stdout, stderr } = runCli([...args, "-o", output, input]);
     assert.equal(status, 0, stderr);
     assert.match(stdout, /resizing to 128×128/);
     const written = await readImage(output, 3);

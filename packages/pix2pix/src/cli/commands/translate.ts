@@ -39,7 +39,7 @@ export const translateCommand = defineCommand({
       "generator weights: .safetensors, a reference .pth, or a run folder",
       "file",
     ),
-    output: option.string(undefined, "the image to write (.png, .jpg, .webp)", "file"),
+    output: option.string(undefined, "the image to write (.png, .jpg, .webp)", "file", "o"),
     "load-size": option.int(
       256,
       "resize the input to this square size (rounded to a size the generator takes)",
@@ -58,8 +58,8 @@ export const translateCommand = defineCommand({
   },
   positionals: [{ name: "INPUT", help: "the image to translate", arity: "one" }],
   examples: [
-    "pix2pix translate --model facades_G.safetensors --output out.png in.jpg",
-    "pix2pix translate --model latest_net_G.pth --eval --output out.png in.jpg",
+    "pix2pix translate --model facades_G.safetensors -o out.png in.jpg",
+    "pix2pix translate --model latest_net_G.pth --eval -o out.png in.jpg",
   ],
   async run(options, [input]) {
     if (options.model === undefined)
