@@ -1,11 +1,13 @@
 /**
- * Loading one pair (Node, sharp/libvips): read the file(s), decode to 8-bit RGB, resize / crop with
- * libvips, then flip, grayscale and scale to [-1, 1] in one pass. Runs in the loader's worker threads.
+ * Loading one pair (Node): read the file(s), decode to 8-bit RGB with sharp (libvips), then the
+ * reference's transform in plain TypeScript (Pillow-exact bicubic resize, crop, flip, scale to [-1, 1]).
+ * Runs in the loader's worker threads.
  * A file that cannot be used becomes a `PairResult` naming it and what is wrong, never a crash.
  */
 import { readFile, stat } from "node:fs/promises";
 import sharp from "sharp";
-import { rgbToUnitRange } from "./pixels.ts";
+import { cropPixels, rgbToLuma, toUnitRange } from "./pixels.ts";
+import { resizeBicubic } from "./resample.ts";
 import type { PairSource } from "./sources.ts";
 import { renderSyntheticPair } from "./synthetic.ts";
 import {
@@ -56,7 +58,9 @@ function fileProblem(error: NodeJS.ErrnoException): string {
 }
 
 function decodeProblem(error: Error): string {
-  const message = error.message.split("\n")[0] ?? error.message;
+  // libvips may put "Warning treated as error due to failOn setting" first: the cause is on another line.
+  const lines = error.message.split("\n").filter((line) => line.trim() !== "" && !/failOn/.test(line));
+  const message = lines.join("; ") || error.message;
   if (/unsupported image format/i.test(message))
     return "is not an image sharp can decode (JPEG, PNG, WebP, ...)";
   if (/premature end|truncated|unexpected end|not enough data|read error/i.test(message)) {
@@ -136,21 +140,24 @@ function planFor(job: PairJob, region: Rect): TransformPlan {
   return planTransform(region, job.transform, job.augmentation);
 }
 
-/** Cuts the side out of its image and applies the plan's resize and crop (libvips, bicubic). */
-async function transformSide(
+/**
+ * One side through the reference's transform: cut it out of its image, grayscale if asked (before the
+ * resize, as the reference), resize (Pillow's bicubic, byte for byte), then crop, flip and scale to
+ * [-1, 1].
+ */
+function transformSide(
   { image, region }: Side,
   job: PairJob,
-): Promise<{ rgb: Uint8Array; size: Size }> {
+  channels: 1 | 3,
+): { data: Float32Array; size: Size } {
   const plan = planFor(job, region);
   const whole = region.left === 0 && region.width === image.width && region.height === image.height;
-  if (whole && !plan.resize && !plan.crop) return { rgb: image.data, size: plan.output };
-  let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-  if (!whole) pipeline = pipeline.extract(region);
-  if (plan.resize)
-    pipeline = pipeline.resize(plan.resize.width, plan.resize.height, { fit: "fill", kernel: "cubic" });
-  if (plan.crop) pipeline = pipeline.extract(plan.crop);
-  const rgb = await pipeline.raw().toBuffer();
-  return { rgb, size: plan.output };
+  const rgb = whole ? image.data : cropPixels(image.data, image.width, 3, region);
+  const pixels = channels === 1 ? rgbToLuma(rgb) : rgb;
+  const resized = plan.resize ?? region;
+  const scaled = resizeBicubic(pixels, region.width, region.height, channels, resized.width, resized.height);
+  const crop = plan.crop ?? { left: 0, top: 0, width: resized.width, height: resized.height };
+  return { data: toUnitRange(scaled, resized.width, channels, crop, plan.flip), size: plan.output };
 }
 
 function wholeImage(image: RgbImage): Side {
@@ -191,18 +198,9 @@ async function loadSides(job: PairJob): Promise<Record<"A" | "B", Side>> {
 export async function loadPair(job: PairJob): Promise<PairResult> {
   try {
     const sides = await loadSides(job);
-    const [input, target] = await Promise.all([
-      transformSide(sides[job.inputSide], job),
-      transformSide(sides[job.inputSide === "A" ? "B" : "A"], job),
-    ]);
-    const { width, height } = input.size;
-    const flip = job.augmentation.flip;
-    return {
-      ok: true,
-      input: rgbToUnitRange(input.rgb, width, height, job.inputNc, flip),
-      target: rgbToUnitRange(target.rgb, width, height, job.outputNc, flip),
-      size: input.size,
-    };
+    const input = transformSide(sides[job.inputSide], job, job.inputNc);
+    const target = transformSide(sides[job.inputSide === "A" ? "B" : "A"], job, job.outputNc);
+    return { ok: true, input: input.data, target: target.data, size: input.size };
   } catch (error) {
     if (error instanceof BadImageError) return { ok: false, path: error.path, problem: error.problem };
     throw error;

@@ -1,41 +1,52 @@
-/** 8-bit RGB pixels → the networks' HWC float32 in [-1, 1], with the grayscale and flip steps fused in. */
+/** 8-bit pixels → the networks' HWC float32 in [-1, 1], and the byte-level steps before that. */
+import type { Rect } from "./transform.ts";
 
 /** PIL's convert("L") (ITU-R 601-2 luma, fixed point), as the reference's Grayscale transform uses. */
 export function luma(r: number, g: number, b: number): number {
   return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >>> 16;
 }
 
+/** Packed RGB → one luma byte per pixel. */
+export function rgbToLuma(rgb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rgb.length / 3);
+  for (let p = 0; p < out.length; p++) {
+    out[p] = luma(rgb[3 * p] as number, rgb[3 * p + 1] as number, rgb[3 * p + 2] as number);
+  }
+  return out;
+}
+
+/** The rectangle `rect` of a packed image `width` pixels wide, as its own packed image. */
+export function cropPixels(pixels: Uint8Array, width: number, channels: number, rect: Rect): Uint8Array {
+  const out = new Uint8Array(rect.width * rect.height * channels);
+  const rowLength = rect.width * channels;
+  for (let y = 0; y < rect.height; y++) {
+    const start = ((rect.top + y) * width + rect.left) * channels;
+    out.set(pixels.subarray(start, start + rowLength), y * rowLength);
+  }
+  return out;
+}
+
 /**
- * Converts packed RGB bytes (height × width × 3) to `channels` floats per pixel in [-1, 1]
- * (ToTensor then Normalize(0.5, 0.5): v / 127.5 - 1), mirrored left-right when `flip`.
+ * The rectangle `rect` of a packed 8-bit image (`width` pixels wide) as floats in [-1, 1] (ToTensor
+ * then Normalize(0.5, 0.5): v / 127.5 - 1), mirrored left-right when `flip`: crop, flip and scaling
+ * in one pass.
  */
-export function rgbToUnitRange(
-  rgb: Uint8Array,
+export function toUnitRange(
+  pixels: Uint8Array,
   width: number,
-  height: number,
-  channels: 1 | 3,
+  channels: number,
+  rect: Rect,
   flip: boolean,
 ): Float32Array {
-  if (rgb.length !== width * height * 3) {
-    throw new Error(`expected ${width}x${height}x3 bytes, got ${rgb.length}`);
-  }
-  const out = new Float32Array(width * height * channels);
+  const out = new Float32Array(rect.width * rect.height * channels);
   const scale = 1 / 127.5;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const src = (row + (flip ? width - 1 - x : x)) * 3;
-      const dst = (row + x) * channels;
-      const r = rgb[src] as number;
-      const g = rgb[src + 1] as number;
-      const b = rgb[src + 2] as number;
-      if (channels === 1) {
-        out[dst] = luma(r, g, b) * scale - 1;
-      } else {
-        out[dst] = r * scale - 1;
-        out[dst + 1] = g * scale - 1;
-        out[dst + 2] = b * scale - 1;
-      }
+  for (let y = 0; y < rect.height; y++) {
+    const inRow = (rect.top + y) * width + rect.left;
+    const outRow = y * rect.width;
+    for (let x = 0; x < rect.width; x++) {
+      const src = (inRow + (flip ? rect.width - 1 - x : x)) * channels;
+      const dst = (outRow + x) * channels;
+      for (let c = 0; c < channels; c++) out[dst + c] = (pixels[src + c] as number) * scale - 1;
     }
   }
   return out;
