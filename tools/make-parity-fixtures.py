@@ -7,7 +7,8 @@ networks keep ngf/ndf 8. For each case, <case>.expected.safetensors holds the ou
 forward, and in its metadata the state-dict keys and shapes. Small cases are also saved with
 torch.save, in the zip format (<case>.pth) and in the legacy pre-1.6 format (<case>.legacy.pth), to
 test the .pth importer. One more fixture holds the gradients of the pix2pix G and D losses, and of a
-WGAN-GP gradient penalty, w.r.t. some parameters.
+WGAN-GP gradient penalty, w.r.t. some parameters; another (layouts.*) strided, offset, half, double
+and int64 tensors in both .pth formats.
 
 The network classes are equivalents of the reference implementation's (junyanz/pytorch-CycleGAN-and-
 pix2pix, models/networks.py), with the same module nesting, so their state-dict keys are the reference's.
@@ -309,6 +310,23 @@ def gan_gradients():
     write_safetensors(os.path.join(OUT, "gradients.expected.safetensors"), out)
 
 
+def storage_layouts():
+    """Tensors a state dict may hold besides dense float32: strided views, offsets, other dtypes."""
+    base = pattern((10,), 8)
+    tensors = {
+        "transposed": pattern((3, 4), 5).t(),
+        "offset_view": base[2:7],
+        "half": pattern((5,), 6).half(),
+        "double": pattern((2, 2), 7).double(),
+        "long": torch.arange(6).reshape(2, 3) * -3,
+        "scalar": torch.tensor(2.5),
+    }
+    for suffix, zip_format in [(".pth", True), (".legacy.pth", False)]:
+        torch.save(tensors, os.path.join(OUT, "layouts" + suffix), _use_new_zipfile_serialization=zip_format)
+    write_safetensors(os.path.join(OUT, "layouts.expected.safetensors"),
+                      {k: (v if v.dtype == torch.int64 else v.float()) for k, v in tensors.items()})
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
@@ -317,6 +335,7 @@ def main():
         fill(net)
         save_case(name, net, shape, pth)
     gan_gradients()
+    storage_layouts()
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"wrote {len(os.listdir(OUT))} files, {total / 1e6:.2f} MB, to {OUT}")
 

@@ -16,22 +16,27 @@ const TFJS_TO_TORCH_4D = [3, 2, 0, 1] as const;
 const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
 const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
 
-/** Row-major transpose: out dim i is input dim perm[i]. */
+/** Row-major transpose: out dim i is input dim perm[i]. The innermost output dim runs as a plain strided loop. */
 export function permute(input: HostArray, perm: readonly number[]): HostArray {
   const { shape, data } = input;
   if (perm.length !== shape.length) throw new Error(`permutation ${perm} does not fit shape ${shape}`);
   const outShape = perm.map((p) => shape[p] as number);
   const inStrides = strides(shape);
-  const permutedStrides = perm.map((p) => inStrides[p] as number);
+  const from = perm.map((p) => inStrides[p] as number); // input stride of each output dim
   const out = new Float32Array(data.length);
-  const index = new Array<number>(shape.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let source = 0;
-    for (let d = 0; d < index.length; d++) source += (index[d] as number) * (permutedStrides[d] as number);
-    out[o] = data[source] as number;
-    for (let d = index.length - 1; d >= 0; d--) {
+  if (out.length === 0) return { shape: outShape, data: out };
+  const last = outShape.length - 1;
+  const inner = last >= 0 ? (outShape[last] as number) : 1;
+  const innerStride = last >= 0 ? (from[last] as number) : 0;
+  const index = new Array<number>(Math.max(last, 0)).fill(0);
+  let base = 0; // input offset of the current row's first element
+  for (let o = 0; o < out.length; o += inner) {
+    for (let k = 0, source = base; k < inner; k++, source += innerStride) out[o + k] = data[source] as number;
+    for (let d = last - 1; d >= 0; d--) {
       index[d] = (index[d] as number) + 1;
+      base += from[d] as number;
       if ((index[d] as number) < (outShape[d] as number)) break;
+      base -= (index[d] as number) * (from[d] as number);
       index[d] = 0;
     }
   }

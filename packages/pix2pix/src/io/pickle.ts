@@ -219,10 +219,10 @@ export function unpickle(
         stack.push(utf8(u8()));
         break;
       case 0x42: // BINBYTES
-        stack.push(raw(u32()).slice());
+        stack.push(new Uint8Array(raw(u32())));
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(raw(u8()).slice());
+        stack.push(new Uint8Array(raw(u8())));
         break;
       case 0x71: // BINPUT
         memo.set(u8(), top());

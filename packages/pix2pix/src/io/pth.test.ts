@@ -56,6 +56,15 @@ describe(".pth import", () => {
     });
   }
 
+  test("strided and offset views, half, double, int64 and 0-d tensors load as PyTorch has them", async () => {
+    const expected = await readSafetensors(path.join(PARITY_FIXTURES, "layouts.expected.safetensors"));
+    for (const file of ["layouts.pth", "layouts.legacy.pth"]) {
+      const dict = parsePth(fixture(file), file);
+      assert.deepEqual([...dict.keys()].sort(), [...expected.tensors.keys()].sort());
+      for (const [key, value] of expected.tensors) assert.deepEqual(dict.get(key), value, `${file} ${key}`);
+    }
+  });
+
   test("an imported checkpoint gives PyTorch's outputs (U-Net from the legacy format, PatchGAN from zip)", async () => {
     for (const [name, file] of [
       ["unet_128_ngf2", "unet_128_ngf2.legacy.pth"],

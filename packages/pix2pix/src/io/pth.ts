@@ -8,6 +8,7 @@
  */
 import { unzipSync } from "fflate";
 import { UserError } from "../errors.ts";
+import { strides } from "./layout.ts";
 import { PickleRefusal, PyDict, type PyGlobal, unpickle } from "./pickle.ts";
 import type { HostTensor } from "./safetensors-codec.ts";
 import type { StateDict } from "./state-dict.ts";
@@ -108,15 +109,15 @@ function persistentLoad(source: string) {
   };
 }
 
-/** A storage's bytes as numbers: float kinds to float64 values for float32 storage, integers to bigint. */
-function decodeStorage(bytes: Uint8Array, kind: ElementKind): Float64Array | BigInt64Array {
+/** A storage's bytes as values: every float kind as float32, every integer kind as int64. */
+function decodeStorage(bytes: Uint8Array, kind: ElementKind): Float32Array | BigInt64Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = Math.floor(bytes.length / ELEMENT_BYTES[kind]);
-  const floats = (read: (i: number) => number) => Float64Array.from({ length: count }, (_, i) => read(i));
+  const floats = (read: (i: number) => number) => Float32Array.from({ length: count }, (_, i) => read(i));
   const ints = (read: (i: number) => bigint) => BigInt64Array.from({ length: count }, (_, i) => read(i));
   switch (kind) {
-    case "float32":
-      return floats((i) => view.getFloat32(4 * i, true));
+    case "float32": // little-endian like every platform we run on: an aligned copy is the decoding
+      return new Float32Array(new Uint8Array(bytes.subarray(0, count * 4)).buffer);
     case "float64":
       return floats((i) => view.getFloat64(8 * i, true));
     case "float16":
@@ -128,7 +129,7 @@ function decodeStorage(bytes: Uint8Array, kind: ElementKind): Float64Array | Big
         return scratch.getFloat32(0);
       });
     case "int64":
-      return ints((i) => view.getBigInt64(8 * i, true));
+      return new BigInt64Array(new Uint8Array(bytes.subarray(0, count * 8)).buffer);
     case "int32":
       return ints((i) => BigInt(view.getInt32(4 * i, true)));
     case "int16":
@@ -150,35 +151,42 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
-/** Gathers a strided view into a dense row-major tensor. */
+/** Gathers a strided view into a dense row-major tensor (a plain copy when it is already dense). */
 function materialize(
   key: string,
   t: TensorRef,
-  storage: Float64Array | BigInt64Array,
+  storage: Float32Array | BigInt64Array,
   source: string,
 ): HostTensor {
   const count = t.shape.reduce((a, b) => a * b, 1);
   const base = t.storage.elementOffset + t.offset;
-  const index = new Array<number>(t.shape.length).fill(0);
-  const at = (): number => index.reduce((sum, i, d) => sum + i * (t.stride[d] as number), base);
-  const isFloat = storage instanceof Float64Array;
-  const floats = new Float32Array(isFloat ? count : 0);
-  const ints = new BigInt64Array(isFloat ? 0 : count);
-  for (let n = 0; n < count; n++) {
-    const position = at();
-    if (position >= storage.length)
-      throw new UserError(`cannot read ${source}: tensor ${key} lies outside its storage`);
-    if (isFloat) floats[n] = storage[position] as number;
-    else ints[n] = (storage as BigInt64Array)[position] as bigint;
-    for (let d = index.length - 1; d >= 0; d--) {
-      index[d] = (index[d] as number) + 1;
-      if ((index[d] as number) < (t.shape[d] as number)) break;
-      index[d] = 0;
+  const positions = (): number[] => {
+    const index = new Array<number>(t.shape.length).fill(0);
+    const result = new Array<number>(count);
+    for (let n = 0; n < count; n++) {
+      result[n] = index.reduce((sum, i, d) => sum + i * (t.stride[d] as number), base);
+      for (let d = index.length - 1; d >= 0; d--) {
+        index[d] = (index[d] as number) + 1;
+        if ((index[d] as number) < (t.shape[d] as number)) break;
+        index[d] = 0;
+      }
     }
+    return result;
+  };
+  const dense = strides(t.shape).every((s, d) => s === t.stride[d] || (t.shape[d] as number) === 1);
+  const end = base + (dense ? count : Math.max(0, ...positions()) + 1 - base);
+  if (count > 0 && end > storage.length)
+    throw new UserError(`cannot read ${source}: tensor ${key} lies outside its storage`);
+  if (storage instanceof Float32Array) {
+    const data = dense
+      ? storage.slice(base, base + count)
+      : Float32Array.from(positions(), (p) => storage[p] as number);
+    return { dtype: "float32", shape: t.shape, data };
   }
-  return isFloat
-    ? { dtype: "float32", shape: t.shape, data: floats }
-    : { dtype: "int64", shape: t.shape, data: ints };
+  const data = dense
+    ? storage.slice(base, base + count)
+    : BigInt64Array.from(positions(), (p) => storage[p] as bigint);
+  return { dtype: "int64", shape: t.shape, data };
 }
 
 function toStateDict(
@@ -192,7 +200,7 @@ function toStateDict(
       "save the network's state_dict(), as the reference does",
     );
   }
-  const decoded = new Map<string, Float64Array | BigInt64Array>();
+  const decoded = new Map<string, Float32Array | BigInt64Array>();
   const dict: StateDict = new Map();
   for (const [key, tensor] of value) {
     if (!(tensor instanceof TensorRef)) {

@@ -53,7 +53,9 @@ export function pixelDiscriminator(store: VariableStore, c: PatchConfig): Module
 /**
  * The discriminator of the Keras/TF pix2pix tutorial, in its 16×16 form: four stride-2 "same" 4×4 convs
  * (ndf·1, 2, 4, 8; no norm on the first), a stride-1 ndf·8 conv, a stride-1 1-channel conv. Keys follow
- * the same Sequential numbering (`model.N`); there is no PyTorch original to match.
+ * the same Sequential numbering (`model.N`); there is no PyTorch original to match. Its LeakyReLUs
+ * use slope 0.2 like the other discriminators (the tutorial keeps Keras's default, 0.3), and its init
+ * and bias rule are ours, so the variant differs from the PatchGAN only in its geometry.
  */
 export function kerasDiscriminator(store: VariableStore, c: PatchConfig): Module {
   const bias = c.norm === "instance";
