@@ -58,15 +58,25 @@ function coefficients(inSize: number, outSize: number): Coefficients {
   return { first, count, taps, weights };
 }
 
-/** Pillow's clip8: the integer part of the fixed-point sum, clamped to a byte. */
+/** Pillow's clip8: the integer part of the fixed-point sum (an int32, as in Pillow), clamped to a byte. */
 function clip8(sum: number): number {
-  const v = Math.floor(sum / ONE);
+  const v = sum >> PRECISION_BITS;
   return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/** A rectangle of the output: only its pixels are computed (the crop that follows a resize). */
+export interface OutputWindow {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /**
  * Resizes packed 8-bit pixels (height × width × channels) to outWidth × outHeight, byte for byte as
- * Pillow's BICUBIC resize of an "RGB" or "L" image.
+ * Pillow's BICUBIC resize of an "RGB" or "L" image, and returns the `window` of the result (all of it
+ * by default). Each output pixel depends only on its own row's and column's weights, so computing a
+ * window alone gives the same bytes as resizing everything and cropping.
  */
 export function resizeBicubic(
   pixels: Uint8Array,
@@ -75,25 +85,28 @@ export function resizeBicubic(
   channels: number,
   outWidth: number,
   outHeight: number,
+  window: OutputWindow = { left: 0, top: 0, width: outWidth, height: outHeight },
 ): Uint8Array {
-  if (outWidth === width && outHeight === height) return pixels;
   const horizontal = coefficients(width, outWidth);
   const vertical = coefficients(height, outHeight);
-  // Only the rows the vertical pass reads go through the horizontal pass, as in Pillow.
-  const firstRow = vertical.first[0] as number;
-  const lastRow = (vertical.first[outHeight - 1] as number) + (vertical.count[outHeight - 1] as number);
-  let source = pixels;
-  let rows = height;
-  let rowOffset = 0;
-  if (outWidth !== width) {
-    rows = lastRow - firstRow;
-    rowOffset = firstRow;
-    source = new Uint8Array(rows * outWidth * channels);
+  const resizeX = outWidth !== width;
+  const resizeY = outHeight !== height;
+  // The source rows the window's vertical pass reads; only they go through the horizontal pass.
+  const lastY = window.top + window.height - 1;
+  const firstRow = resizeY ? (vertical.first[window.top] as number) : window.top;
+  const endRow = resizeY ? (vertical.first[lastY] as number) + (vertical.count[lastY] as number) : lastY + 1;
+  const rows = endRow - firstRow;
+  const rowLength = window.width * channels;
+
+  // Horizontal pass: source rows [firstRow, endRow) → the window's columns.
+  const across = new Uint8Array(rows * rowLength);
+  if (resizeX) {
     const { first, count, taps, weights } = horizontal;
     for (let y = 0; y < rows; y++) {
       const inRow = (y + firstRow) * width * channels;
-      const outRow = y * outWidth * channels;
-      for (let x = 0; x < outWidth; x++) {
+      const outRow = y * rowLength;
+      for (let wx = 0; wx < window.width; wx++) {
+        const x = wx + window.left;
         const start = inRow + (first[x] as number) * channels;
         const n = count[x] as number;
         const w0 = x * taps;
@@ -109,36 +122,42 @@ export function resizeBicubic(
             g += (pixels[p + 1] as number) * w;
             b += (pixels[p + 2] as number) * w;
           }
-          source[outRow + 3 * x] = clip8(r);
-          source[outRow + 3 * x + 1] = clip8(g);
-          source[outRow + 3 * x + 2] = clip8(b);
+          across[outRow + 3 * wx] = clip8(r);
+          across[outRow + 3 * wx + 1] = clip8(g);
+          across[outRow + 3 * wx + 2] = clip8(b);
           continue;
         }
         for (let c = 0; c < channels; c++) {
           let sum = HALF;
           for (let i = 0; i < n; i++)
             sum += (pixels[start + i * channels + c] as number) * (weights[w0 + i] as number);
-          source[outRow + x * channels + c] = clip8(sum);
+          across[outRow + wx * channels + c] = clip8(sum);
         }
       }
     }
+  } else {
+    for (let y = 0; y < rows; y++) {
+      const start = ((y + firstRow) * width + window.left) * channels;
+      across.set(pixels.subarray(start, start + rowLength), y * rowLength);
+    }
   }
-  if (outHeight === height) return source;
-  const out = new Uint8Array(outHeight * outWidth * channels);
+  if (!resizeY) return across;
+
+  // Vertical pass, a whole row of taps at a time so the inner loop reads memory in order.
+  const out = new Uint8Array(window.height * rowLength);
   const { first, count, taps, weights } = vertical;
-  const rowLength = outWidth * channels;
   const sums = new Float64Array(rowLength);
-  for (let y = 0; y < outHeight; y++) {
-    const lo = (first[y] as number) - rowOffset;
+  for (let wy = 0; wy < window.height; wy++) {
+    const y = wy + window.top;
+    const lo = (first[y] as number) - firstRow;
     const n = count[y] as number;
-    // Row by row (a tap's whole row at once), so the inner loop reads memory in order.
     sums.fill(HALF);
     for (let i = 0; i < n; i++) {
       const w = weights[y * taps + i] as number;
       const row = (lo + i) * rowLength;
-      for (let x = 0; x < rowLength; x++) sums[x] = (sums[x] as number) + (source[row + x] as number) * w;
+      for (let x = 0; x < rowLength; x++) sums[x] = (sums[x] as number) + (across[row + x] as number) * w;
     }
-    const outRow = y * rowLength;
+    const outRow = wy * rowLength;
     for (let x = 0; x < rowLength; x++) out[outRow + x] = clip8(sums[x] as number);
   }
   return out;
