@@ -135,6 +135,21 @@ describe("aligned datasets", async () => {
     assert.ok(orders.size > 1, "shuffled unless --serial-batches");
   });
 
+  test("--preprocess none rounds sizes to multiples of 4 with one warning, as the reference", async () => {
+    const dir = tempDir();
+    for (const name of ["a", "b"])
+      await writeRgb(path.join(dir, "train", `${name}.png`), 2 * 30, 22, () => [5, 5, 5]);
+    const warnings: string[] = [];
+    const dataset = await openPairedDataset(options({ dataroot: dir, preprocess: "none" }), Rng.fromSeed(0), {
+      warn: (m) => warnings.push(m),
+    });
+    const [batch] = await collect(dataset, 2, 0);
+    await dataset.close();
+    assert.deepEqual(batch?.shapeA, [2, 24, 32, 3]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? "", /30x22 is not a multiple of 4, so it is resized to 32x24/);
+  });
+
   test("decodes JPEG, WebP, 16-bit PNG with alpha, and grayscale files", async () => {
     const dir = tempDir();
     await aligned(path.join(dir, "train", "a.jpg"), [250, 250, 250], [0, 0, 0]);

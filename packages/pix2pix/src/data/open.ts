@@ -176,7 +176,10 @@ class Dataset implements PairedDataset {
     const fill = () => {
       while (next < jobs.length && inFlight.length < window) {
         const job = jobs[next++] as PairJob;
-        inFlight.push({ job, result: this.loader.load(job) });
+        const result = this.loader.load(job);
+        // A consumer that stops early leaves results unread: a failed one must not become an unhandled rejection.
+        result.catch(() => {});
+        inFlight.push({ job, result });
       }
     };
     const skippedBefore = this.skipped.length;
