@@ -11,8 +11,8 @@ export interface ProgressUpdate {
   readonly step: number;
   readonly stepsInEpoch: number;
   readonly stepsPerSecond: number;
-  /** Steps left in the whole run, for the ETA. */
-  readonly stepsLeft: number;
+  /** Seconds until the run ends (its last epoch, or its time budget if sooner). */
+  readonly secondsLeft: number;
   readonly losses: Readonly<Record<string, number>>;
 }
 
@@ -40,7 +40,7 @@ export function formatLosses(losses: Readonly<Record<string, number>>): string {
 function describe(u: ProgressUpdate): { speed: string; eta: string; losses: string } {
   return {
     speed: u.stepsPerSecond.toFixed(2),
-    eta: formatDuration(u.stepsLeft / u.stepsPerSecond),
+    eta: formatDuration(u.secondsLeft),
     losses: formatLosses(u.losses),
   };
 }

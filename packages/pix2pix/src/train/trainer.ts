@@ -266,13 +266,16 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
         if (diverged) throw diverged;
         pending.push(losses);
         control.onStep?.(losses, iteration);
+        const stepsPerSecond = stepsThisCall / ((performance.now() - started) / 1000);
+        const stepsLeft = (lastEpoch - at.epoch) * stepsPerEpoch + (stepsPerEpoch - at.epochStep);
+        const budgetLeft = control.deadline === undefined ? Infinity : (control.deadline - Date.now()) / 1000;
         control.progress?.update({
           epoch: at.epoch,
           lastEpoch,
           step: at.epochStep,
           stepsInEpoch: stepsPerEpoch,
-          stepsPerSecond: stepsThisCall / ((performance.now() - started) / 1000),
-          stepsLeft: (lastEpoch - at.epoch) * stepsPerEpoch + (stepsPerEpoch - at.epochStep),
+          stepsPerSecond,
+          secondsLeft: Math.max(0, Math.min(stepsLeft / stepsPerSecond, budgetLeft)),
           losses,
         });
         if (iteration % o.printFreq === 0) await flushLog(lr);
