@@ -58,15 +58,14 @@ function fileProblem(error: NodeJS.ErrnoException): string {
 }
 
 function decodeProblem(error: Error): string {
-  // libvips may put "Warning treated as error due to failOn setting" first: the cause is on another line.
-  const lines = error.message.split("\n").filter((line) => line.trim() !== "" && !/failOn/.test(line));
-  const message = lines.join("; ") || error.message;
+  const message = error.message
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .join("; ");
   if (/unsupported image format/i.test(message))
     return "is not an image sharp can decode (JPEG, PNG, WebP, ...)";
-  if (/premature end|truncated|unexpected end|not enough data|read error/i.test(message)) {
-    return `is truncated (${message})`;
-  }
-  return `is corrupt (${message})`;
+  // libvips' detail varies (a truncated JPEG may report only "Warning treated as error"), so one wording.
+  return `is truncated or corrupt (${message})`;
 }
 
 async function readBytes(path: string): Promise<Buffer> {

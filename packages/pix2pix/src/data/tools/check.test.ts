@@ -27,7 +27,7 @@ test("check decodes everything and reports every problem per phase, with counts"
   assert.deepEqual(Object.values(report.counts).sort(), [1, 1, 1, 1]);
   const text = formatCheckReport(report);
   assert.match(text, /train: 5 pairs, 1 good/);
-  assert.match(text, /cut\.jpg is truncated/);
+  assert.match(text, /cut\.jpg is truncated or corrupt/);
   assert.match(text, /empty\.jpg is empty/);
   assert.match(text, /4 problem\(s\)/);
 });

@@ -26,7 +26,7 @@ export interface CheckReport {
   readonly dataroot: string;
   readonly mode: Exclude<DatasetMode, "synthetic">;
   readonly phases: readonly PhaseReport[];
-  /** Problems by kind ("is empty", "is truncated", ...), summed over phases. */
+  /** Problems by kind ("is empty", "is truncated or corrupt", ...), summed over phases. */
   readonly counts: Readonly<Record<string, number>>;
   readonly totalProblems: number;
 }
@@ -69,7 +69,7 @@ function findPhases(dataroot: string, mode: CheckReport["mode"]): string[] {
   return phases.length > 0 ? phases.sort() : ["."];
 }
 
-/** "is truncated (VipsJpeg: ...)" → "is truncated": the kind of problem, for counting. */
+/** "is truncated or corrupt (VipsJpeg: ...)" → "is truncated or corrupt": the kind of problem, for counting. */
 function problemKind(problem: string): string {
   return problem.replace(/ \(.*$/s, "").replace(/ is \d+x\d+ but .*/, " has a partner of another size");
 }
