@@ -2,53 +2,28 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { runCli } from "../../../test/cli-helpers.ts";
 import { PARITY_FIXTURES } from "../../../test/parity.ts";
 import { useBackend } from "../../backend.ts";
 import { readImage, writeImage } from "../../io/images.ts";
-import { loadNetwork } from "../../io/state-dict.ts";
+import { loadNetwork, saveNetwork } from "../../io/state-dict.ts";
 import { createGenerator } from "../../models/index.ts";
 import { Rng } from "../../random.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-translate-"));
-const architecture = ["--netG", "unet_128", "--ngf", "2"];
+const input = path.join(dir, "in.png");
+const reference = path.join(PARITY_FIXTURES, "unet_128_ngf2.pth");
 
 describe("pix2pix translate", () => {
-  test("an imported reference checkpoint translates an image as the library does (eval mode)", async () => {
-    const input = path.join(dir, "in.png");
+  before(async () => {
     const pixels = new Float32Array(100 * 60 * 3).map((_, i) => Math.sin(i / 7));
     await writeImage(input, { data: pixels, height: 60, width: 100, channels: 3 });
-    const weights = path.join(dir, "g.safetensors");
-    const imported = runCli([
-      "import",
-      path.join(PARITY_FIXTURES, "unet_128_ngf2.pth"),
-      "--output",
-      weights,
-      ...architecture,
-    ]);
-    assert.equal(imported.status, 0, imported.stderr);
-    const output = path.join(dir, "out.png");
-    const args = [
-      "translate",
-      "--model",
-      weights,
-      ...architecture,
-      "--load-size",
-      "150",
-      "--eval",
-      "--backend",
-      "cpu",
-    ];
-    const { status, stdout, stderr } = runCli([...args, "-o", output, input]);
-    assert.equal(status, 0, stderr);
-    assert.match(stdout, /resizing to 128×128/);
-    const written = await readImage(output, 3);
-    assert.equal(written.height, 128);
-    assert.equal(written.width, 128);
-
     await useBackend("cpu");
+  });
+
+  test("a generator saved as safetensors translates an image as the library does (eval mode)", async () => {
     const g = createGenerator(
       {
         netG: "unet_128",
@@ -62,7 +37,25 @@ describe("pix2pix translate", () => {
       },
       Rng.fromSeed(0),
     );
-    await loadNetwork(path.join(PARITY_FIXTURES, "unet_128_ngf2.pth"), g);
+    await loadNetwork(reference, g);
+    const weights = path.join(dir, "g.safetensors");
+    await saveNetwork(weights, g);
+    const output = path.join(dir, "out.png");
+    const args = ["--model", weights, "--netG", "unet_128", "--ngf", "2", "--load-size", "150", "--eval"];
+    const { status, stdout, stderr } = runCli([
+      "translate",
+      ...args,
+      "--backend",
+      "cpu",
+      "-o",
+      output,
+      input,
+    ]);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /resizing to 128×128/);
+    const written = await readImage(output, 3);
+    assert.equal(written.height, 128);
+    assert.equal(written.width, 128);
     const x = await readImage(input, 3, { height: 128, width: 128 });
     const y = g.apply(tf.tensor4d(x.data, [1, 128, 128, 3]), "eval", Rng.fromSeed(0));
     const expected = y.dataSync();
@@ -72,26 +65,24 @@ describe("pix2pix translate", () => {
     g.dispose();
   });
 
-  test("missing model or options that do not fit are user errors", () => {
-    const input = path.join(dir, "in.png");
+  test("a missing model, or a .pth that does not fit the options, is a user error", () => {
     const missing = runCli([
       "translate",
       "--model",
       path.join(dir, "none.safetensors"),
-      "--output",
+      "-o",
       "o.png",
       input,
     ]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /model not found/);
-    const pth = path.join(PARITY_FIXTURES, "unet_128_ngf2.legacy.pth");
     const wrong = runCli([
       "translate",
       "--model",
-      pth,
+      reference,
       "--netG",
       "unet_128",
-      "--output",
+      "-o",
       path.join(dir, "o.png"),
       input,
     ]);

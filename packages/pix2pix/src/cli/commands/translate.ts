@@ -71,8 +71,8 @@ export const translateCommand = defineCommand({
     const size = Math.max(multiple, Math.round(options.loadSize / multiple) * multiple);
     if (size !== options.loadSize)
       console.log(`${options.netG} takes multiples of ${multiple}: resizing to ${size}×${size}`);
-    const backend = await useBackend(options.backend);
     const file = await generatorFile(options.model);
+    const backend = await useBackend(options.backend);
     const image = await readImage(input as string, inputNc, { height: size, width: size });
     const g = createGenerator(generatorConfig(options, inputNc, outputNc), Rng.fromSeed(options.seed));
     try {
