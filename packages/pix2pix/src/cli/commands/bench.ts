@@ -1,0 +1,51 @@
+/** `pix2pix bench`: seconds per training iteration and per inference batch, to compare with PyTorch. */
+import { BACKEND_CHOICES, useBackend } from "../../backend.ts";
+import { generatorForSize, measureTrainingSpeed } from "../../bench/training-speed.ts";
+import { UserError } from "../../errors.ts";
+import { option } from "../../options/schema.ts";
+import { defineCommand } from "../command.ts";
+
+export const benchCommand = defineCommand({
+  name: "bench",
+  summary: "time a full training iteration and the generator's inference (U-Net + PatchGAN, random data)",
+  options: {
+    size: option.int(256, "image size in pixels (a multiple of 128: U-Net-256 at 256, U-Net-128 at 128)", {
+      min: 128,
+    }),
+    ngf: option.int(64, "generator filters in the last conv layer", { min: 1 }),
+    ndf: option.int(64, "discriminator filters in the first conv layer", { min: 1 }),
+    batch: option.int(1, "images per batch", { min: 1 }),
+    iters: option.int(5, "timed iterations (after one warm-up); the median is reported", { min: 1 }),
+    backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend"),
+    json: option.flag("print one JSON line instead of text"),
+  },
+  positionals: [],
+  examples: [
+    "pix2pix bench --json",
+    "/usr/bin/python3 /work/shared/reference/torch_pix2pix.py --iters 6   # the PyTorch baseline, for the ratio",
+  ],
+  async run(options) {
+    if (generatorForSize(options.size) === undefined) {
+      throw new UserError(
+        `--size ${options.size} is not a multiple of 128`,
+        "use 256 (U-Net-256) or 128 (U-Net-128)",
+      );
+    }
+    await useBackend(options.backend);
+    const report = await measureTrainingSpeed(options);
+    if (options.json) {
+      console.log(JSON.stringify(report));
+      return;
+    }
+    console.log(`backend          ${report.backend}`);
+    console.log(
+      `model            U-Net ${options.size} px, ngf ${report.ngf}, PatchGAN ndf ${report.ndf}, batch ${report.batch}`,
+    );
+    console.log(`train            ${report.train_s_per_iter.toFixed(3)} s/iteration`);
+    console.log(`inference        ${report.infer_s_per_batch.toFixed(3)} s/batch`);
+    if (report.gflops_per_s !== null) console.log(`convolutions     ${report.gflops_per_s} GFLOP/s`);
+    for (const [name, share] of Object.entries(report.kernels).slice(0, 12)) {
+      console.log(`  ${name.padEnd(24)} ${(share * 100).toFixed(1).padStart(5)} %`);
+    }
+  },
+});
