@@ -1,16 +1,13 @@
 /**
  * A network's variables as a PyTorch state dict: reference keys, PyTorch layouts (OIHW, IOHW), and
  * num_batches_tracked as int64, so that files we write load into the reference's model classes and
- * theirs load here. saveNetwork / loadNetwork use files (Node): safetensors, and PyTorch .pth for loading.
+ * theirs load here. Browser-safe: saveNetwork / loadNetwork reach the file system (Node) through a
+ * dynamic import, so the studio can use the rest of this module.
  */
-
-import { readFile } from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../errors.ts";
 import type { Network } from "../models/network.ts";
 import { tfjsToTorch, torchShape, torchToTfjs } from "./layout.ts";
-import { parsePth } from "./pth.ts";
-import { readSafetensors, writeSafetensors } from "./safetensors.ts";
 import type { HostTensor } from "./safetensors-codec.ts";
 
 export type StateDict = Map<string, HostTensor>;
@@ -89,30 +86,19 @@ export function loadNetworkStateDict(
   }
 }
 
+/** Writes `net` as a safetensors file (atomically). Node-only. */
 export async function saveNetwork(
   path: string,
   net: Network,
   metadata?: Record<string, string>,
 ): Promise<void> {
+  const { writeSafetensors } = await import("./safetensors.ts");
   await writeSafetensors(path, networkStateDict(net), metadata);
 }
 
-/** Reads a state dict from a safetensors file, or from a PyTorch checkpoint when it ends in .pth or .pt. */
-export async function readStateDictFile(
-  path: string,
-): Promise<{ tensors: StateDict; metadata: Record<string, string> }> {
-  if (!/\.pth?$/i.test(path)) return readSafetensors(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  return { tensors: parsePth(bytes, path), metadata: {} };
-}
-
-/** Loads `net` from a safetensors or .pth file; returns the file's metadata (none for .pth). */
+/** Loads `net` from a safetensors or .pth file; returns the file's metadata (none for .pth). Node-only. */
 export async function loadNetwork(path: string, net: Network): Promise<Record<string, string>> {
+  const { readStateDictFile } = await import("./state-dict-file.ts");
   const { tensors, metadata } = await readStateDictFile(path);
   loadNetworkStateDict(net, tensors, path);
   return metadata;
