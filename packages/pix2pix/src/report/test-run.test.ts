@@ -66,7 +66,7 @@ describe("pix2pix test", () => {
       "cpu",
     ]);
     assert.equal(status, 2);
-    assert.match(stderr, /nope/);
+    assert.match(stderr, /no generator to test: .*nope.latest_net_G.safetensors does not exist/);
     assert.doesNotMatch(stderr, /\n\s+at /);
   });
 });

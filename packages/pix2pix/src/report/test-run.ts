@@ -3,11 +3,13 @@
  * default: batch statistics and dropout on; `eval` for running statistics without dropout), and writes
  * a self-contained results page (input | output | target per image) and the metrics as JSON.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { BACKEND_CHOICES, type BackendName, useBackend } from "../backend.ts";
 import { openPairedDataset } from "../data/index.ts";
 import { dataOptions } from "../data/options.ts";
+import { UserError } from "../errors.ts";
 import { type Translation, translateBatch } from "../infer/evaluate.ts";
 import { type ImageMetrics, meanMetrics } from "../infer/metrics.ts";
 import { loadNetwork } from "../io/state-dict.ts";
@@ -82,13 +84,20 @@ export async function runTest(given: Partial<TestOptions>): Promise<TestResult> 
   const requested = resolveOptions(testOptions, given);
   const dir = path.join(requested.checkpointsDir, requested.name);
   const o = await withTrainingOptions(requested, dir);
+  const generatorFile = checkpointFiles(dir, o.epoch).g;
+  if (!existsSync(generatorFile)) {
+    throw new UserError(
+      `no generator to test: ${generatorFile} does not exist`,
+      "check --name, --checkpoints-dir and --epoch, or train the run first",
+    );
+  }
   const backend = await useBackend(o.backend);
   const rng = Rng.fromSeed(o.seed);
   const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), rng);
   const mode = o.eval ? "eval" : "test";
   const translations: Translation[] = [];
   try {
-    await loadNetwork(checkpointFiles(dir, o.epoch).g, g);
+    await loadNetwork(generatorFile, g);
     const dataset = await openPairedDataset({ ...o, serialBatches: true, noFlip: true }, rng);
     try {
       for await (const batch of dataset.batches(1, rng)) {
