@@ -44,7 +44,17 @@ export interface DownloadResult {
 
 function networkError(url: string, error: unknown): UserError {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  const code = cause?.code;
+  const words: Record<string, string> = {
+    ENOTFOUND: "the host name does not resolve (offline?)",
+    EAI_AGAIN: "the host name does not resolve (offline?)",
+    ECONNREFUSED: "the connection was refused",
+    ECONNRESET: "the connection was reset",
+    ETIMEDOUT: "the connection timed out",
+  };
+  const reason = code
+    ? `${code}${words[code] ? `, ${words[code]}` : ""}`
+    : (cause?.message ?? (error as Error).message);
   return new UserError(
     `cannot download ${url}: ${reason}`,
     "check the network connection (or give a mirror with --url); a partial download is kept and resumes on the next try",
