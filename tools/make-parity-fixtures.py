@@ -307,6 +307,18 @@ def gan_gradients():
     out["gp"] = gp.detach().reshape([])
     for name in ["model.0.weight", "model.3.weight"]:
         out["gp_grad." + name] = torch.autograd.grad(gp, d_params[name], retain_graph=True)[0]
+    # A ResNet generator with instance norm: reflection padding, transposed convs with output_padding,
+    # instance norm and residual sums under an L1 loss, in train mode.
+    R = ResnetGenerator(3, 2, 8, norm_layer("instance"), False, 6)
+    fill(R)
+    loss_R = l1(R(pattern((2, 3, 16, 16), 1)), pattern((2, 2, 16, 16), 4))
+    # (Biases right before an instance norm are left out: their gradient is zero, up to rounding noise.)
+    r_keys = ["model.1.weight", "model.10.conv_block.1.weight", "model.16.weight", "model.19.weight", "model.23.weight",
+              "model.23.bias"]
+    r_params = dict(R.named_parameters())
+    for name, grad in zip(r_keys, torch.autograd.grad(loss_R, [r_params[k] for k in r_keys])):
+        out["grad_R." + name] = grad
+    out["loss_R"] = loss_R.detach().reshape([])
     write_safetensors(os.path.join(OUT, "gradients.expected.safetensors"), out)
 
 

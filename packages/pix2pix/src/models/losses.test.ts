@@ -142,5 +142,37 @@ for (const backend of ["cpu", "onednn"] as const) {
       g.dispose();
       d.dispose();
     });
+
+    test("a ResNet generator's L1 gradients match PyTorch (reflection padding, instance norm, output_padding)", async () => {
+      const expected = await readSafetensors(path.join(PARITY_FIXTURES, "gradients.expected.safetensors"));
+      const r = createGenerator(
+        {
+          netG: "resnet_6blocks",
+          ngf: 8,
+          norm: "instance",
+          dropout: false,
+          inputNc: 3,
+          outputNc: 2,
+          initType: "normal",
+          initGain: 0.02,
+        },
+        Rng.fromSeed(1),
+      );
+      fillFromPattern(r);
+      const keys = [...expected.tensors.keys()].filter((k) => k.startsWith("grad_R.")).map((k) => k.slice(7));
+      const x = nhwc([2, 3, 16, 16], 1);
+      const target = nhwc([2, 2, 16, 16], 4);
+      const loss = tf.variableGrads(
+        () => tf.mean(tf.abs(tf.sub(r.apply(x, "train", Rng.fromSeed(0)), target))) as tf.Scalar,
+        keys.map((k) => param(r, k)),
+      );
+      assertClose(loss.value.dataSync(), expected.tensors.get("loss_R")?.data as Float32Array, 1e-4, "loss");
+      for (const key of keys) {
+        const grad = loss.grads[param(r, key).name] as tf.Tensor;
+        const torch = tfjsToTorch({ shape: grad.shape, data: grad.dataSync() as Float32Array }).data;
+        assertClose(torch, expected.tensors.get(`grad_R.${key}`)?.data as Float32Array, 1e-4, `dR/${key}`);
+      }
+      r.dispose();
+    });
   });
 }
