@@ -10,7 +10,13 @@ import { UserError } from "../errors.ts";
 import { createDiscriminator, createGenerator } from "../models/index.ts";
 import { Rng } from "../random.ts";
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors.ts";
-import { loadNetwork, loadNetworkStateDict, networkStateDict, saveNetwork } from "./state-dict.ts";
+import {
+  dropInstanceNormStats,
+  loadNetwork,
+  loadNetworkStateDict,
+  networkStateDict,
+  saveNetwork,
+} from "./state-dict.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-state-"));
 const init = { initType: "normal", initGain: 0.02 } as const;
@@ -94,6 +100,25 @@ describe("safetensors and state dicts", () => {
         !e.message.includes("num_batches_tracked"),
     );
     d.dispose();
+  });
+
+  test("instance-norm running stats of PyTorch < 0.4 checkpoints are dropped; real buffers are kept", () => {
+    const r = createGenerator(
+      { netG: "resnet_6blocks", ngf: 2, norm: "instance", dropout: false, inputNc: 3, outputNc: 3, ...init },
+      Rng.fromSeed(1),
+    );
+    const dict = networkStateDict(r);
+    const stale = { dtype: "float32", shape: [2], data: new Float32Array(2) } as const;
+    dict.set("model.2.running_mean", stale);
+    dict.set("model.2.running_var", stale);
+    assert.deepEqual(dropInstanceNormStats(dict, r), ["model.2.running_mean", "model.2.running_var"]);
+    loadNetworkStateDict(r, dict);
+    const g = makeG(1);
+    const withBuffers = networkStateDict(g);
+    assert.deepEqual(dropInstanceNormStats(withBuffers, g), []);
+    assert.ok(withBuffers.has("model.2.running_mean"));
+    r.dispose();
+    g.dispose();
   });
 
   test("corrupt or missing safetensors files are user errors naming the file", async () => {

@@ -86,6 +86,19 @@ export function loadNetworkStateDict(
   }
 }
 
+/**
+ * The reference's __patch_instance_norm_state_dict: checkpoints saved with PyTorch < 0.4 carry running
+ * statistics for InstanceNorm layers, which have none now. Removes such entries — running stats that
+ * `net` has no buffer for — from `dict` and returns their keys.
+ */
+export function dropInstanceNormStats(dict: Map<string, HostTensor>, net: Network): string[] {
+  const stale = [...dict.keys()].filter(
+    (key) => /\.(running_mean|running_var|num_batches_tracked)$/.test(key) && !net.buffers.has(key),
+  );
+  for (const key of stale) dict.delete(key);
+  return stale;
+}
+
 /** Writes `net` as a safetensors file (atomically). Node-only. */
 export async function saveNetwork(
   path: string,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { useBackend } from "../../backend.ts";
 import { dataOptions } from "../../data/options.ts";
 import { UserError } from "../../errors.ts";
-import { loadNetworkStateDict, saveNetwork } from "../../io/state-dict.ts";
+import { dropInstanceNormStats, loadNetworkStateDict, saveNetwork } from "../../io/state-dict.ts";
 import { readStateDictFile } from "../../io/state-dict-file.ts";
 import {
   createDiscriminator,
@@ -51,11 +51,13 @@ export const importCommand = defineCommand({
         ? createGenerator(generatorConfig(options, options.inputNc, options.outputNc), rng)
         : createDiscriminator(discriminatorConfig(options, options.inputNc, options.outputNc), rng);
     try {
-      const dropped = dropInstanceNormStats(tensors, net.buffers, options.norm);
-      if (dropped > 0)
+      // As the reference's load_networks, only under instance norm (elsewhere they are real mismatches).
+      const dropped = options.norm === "instance" ? dropInstanceNormStats(tensors, net) : [];
+      if (dropped.length > 0) {
         console.log(
-          `dropped ${dropped} instance-norm running statistics (PyTorch < 0.4 checkpoints have them)`,
+          `dropped ${dropped.length} instance-norm running statistics (PyTorch < 0.4 checkpoints have them)`,
         );
+      }
       loadNetworkStateDict(net, tensors, source);
       const architecture = Object.fromEntries(
         Object.entries({ ...options, output: undefined })
@@ -72,23 +74,3 @@ export const importCommand = defineCommand({
     }
   },
 });
-
-/**
- * The reference's __patch_instance_norm_state_dict: checkpoints from PyTorch < 0.4 carry running
- * statistics for InstanceNorm layers, which have none now; they are removed before loading.
- */
-function dropInstanceNormStats(
-  tensors: Map<string, unknown>,
-  buffers: ReadonlyMap<string, unknown>,
-  norm: string,
-): number {
-  if (norm !== "instance") return 0;
-  let dropped = 0;
-  for (const key of [...tensors.keys()]) {
-    if (/\.(running_mean|running_var|num_batches_tracked)$/.test(key) && !buffers.has(key)) {
-      tensors.delete(key);
-      dropped++;
-    }
-  }
-  return dropped;
-}
