@@ -25,7 +25,7 @@ interface Coefficients {
   readonly first: Int32Array;
   readonly count: Int32Array;
   readonly taps: number;
-  readonly weights: Float64Array;
+  readonly weights: Int32Array;
 }
 
 function coefficients(inSize: number, outSize: number): Coefficients {
@@ -35,7 +35,7 @@ function coefficients(inSize: number, outSize: number): Coefficients {
   const taps = Math.ceil(support) * 2 + 1;
   const first = new Int32Array(outSize);
   const count = new Int32Array(outSize);
-  const weights = new Float64Array(outSize * taps);
+  const weights = new Int32Array(outSize * taps);
   const raw = new Float64Array(taps);
   for (let o = 0; o < outSize; o++) {
     const centre = (o + 0.5) * scale;
@@ -118,9 +118,9 @@ export function resizeBicubic(
           for (let i = 0; i < n; i++) {
             const w = weights[w0 + i] as number;
             const p = start + 3 * i;
-            r += (pixels[p] as number) * w;
-            g += (pixels[p + 1] as number) * w;
-            b += (pixels[p + 2] as number) * w;
+            r = (r + (pixels[p] as number) * w) | 0;
+            g = (g + (pixels[p + 1] as number) * w) | 0;
+            b = (b + (pixels[p + 2] as number) * w) | 0;
           }
           across[outRow + 3 * wx] = clip8(r);
           across[outRow + 3 * wx + 1] = clip8(g);
@@ -146,7 +146,7 @@ export function resizeBicubic(
   // Vertical pass, a whole row of taps at a time so the inner loop reads memory in order.
   const out = new Uint8Array(window.height * rowLength);
   const { first, count, taps, weights } = vertical;
-  const sums = new Float64Array(rowLength);
+  const sums = new Int32Array(rowLength);
   for (let wy = 0; wy < window.height; wy++) {
     const y = wy + window.top;
     const lo = (first[y] as number) - firstRow;
@@ -155,7 +155,8 @@ export function resizeBicubic(
     for (let i = 0; i < n; i++) {
       const w = weights[y * taps + i] as number;
       const row = (lo + i) * rowLength;
-      for (let x = 0; x < rowLength; x++) sums[x] = (sums[x] as number) + (across[row + x] as number) * w;
+      for (let x = 0; x < rowLength; x++)
+        sums[x] = ((sums[x] as number) + (across[row + x] as number) * w) | 0;
     }
     const outRow = wy * rowLength;
     for (let x = 0; x < rowLength; x++) out[outRow + x] = clip8(sums[x] as number);

@@ -16,6 +16,8 @@ export interface BenchResult {
   readonly pairsPerSecond: number;
   /** After the first batch: the rate once the worker threads are up and the prefetch window is full. */
   readonly steadyPairsPerSecond: number;
+  /** CPU time of the whole process (all threads) per pair: the cost, whatever else shares the machine. */
+  readonly cpuMsPerPair: number;
 }
 
 export async function benchLoader(
@@ -26,6 +28,7 @@ export async function benchLoader(
   const started = performance.now();
   const dataset = await openPairedDataset(options, Rng.fromSeed(0));
   const opened = performance.now();
+  const cpuAtOpen = process.cpuUsage();
   let pairs = 0;
   let firstBatch = 0;
   let firstBatchPairs = 0;
@@ -42,6 +45,7 @@ export async function benchLoader(
     await dataset.close();
   }
   const finished = performance.now();
+  const cpu = process.cpuUsage(cpuAtOpen);
   const seconds = (finished - opened) / 1000;
   return {
     dataroot: options.dataroot,
@@ -55,5 +59,6 @@ export async function benchLoader(
     seconds,
     pairsPerSecond: pairs / seconds,
     steadyPairsPerSecond: (pairs - firstBatchPairs) / ((finished - firstBatch) / 1000),
+    cpuMsPerPair: (cpu.user + cpu.system) / 1000 / pairs,
   };
 }
