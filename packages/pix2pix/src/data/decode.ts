@@ -119,6 +119,26 @@ export async function decodeRgb(path: string): Promise<RgbImage> {
   }
 }
 
+/** An aligned image must split into two halves of the same size. */
+export function checkAlignedSize(path: string, size: Size): void {
+  if (size.width % 2 !== 0) {
+    throw new BadImageError(
+      path,
+      `has an odd width (${size.width}x${size.height}): an aligned image holds A and B side by side and is split at width / 2`,
+    );
+  }
+}
+
+/** A pair from two folders must have one size. */
+export function checkPartnerSizes(pathA: string, a: Size, pathB: string, b: Size): void {
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new BadImageError(
+      pathB,
+      `is ${b.width}x${b.height} but its partner ${pathA} is ${a.width}x${a.height}: A and B must have the same size`,
+    );
+  }
+}
+
 /** One side of an aligned image: left half is A, right half is B (split at width / 2). */
 export function alignedHalf(size: Size, side: "A" | "B"): Rect {
   const half = size.width / 2;
@@ -185,21 +205,11 @@ async function loadSides(job: PairJob): Promise<Record<"A" | "B", Side>> {
   }
   if (source.kind === "aligned") {
     const image = await decodeRgb(source.path);
-    if (image.width % 2 !== 0) {
-      throw new BadImageError(
-        source.path,
-        `has an odd width (${image.width}x${image.height}): an aligned image holds A and B side by side and is split at width / 2`,
-      );
-    }
+    checkAlignedSize(source.path, image);
     return { A: { image, region: alignedHalf(image, "A") }, B: { image, region: alignedHalf(image, "B") } };
   }
   const [A, B] = await Promise.all([decodeRgb(source.pathA), decodeRgb(source.pathB)]);
-  if (A.width !== B.width || A.height !== B.height) {
-    throw new BadImageError(
-      source.pathB,
-      `is ${B.width}x${B.height} but its partner ${source.pathA} is ${A.width}x${A.height}: A and B must have the same size`,
-    );
-  }
+  checkPartnerSizes(source.pathA, A, source.pathB, B);
   return { A: wholeImage(A), B: wholeImage(B) };
 }
 

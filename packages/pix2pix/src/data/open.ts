@@ -4,7 +4,14 @@
  */
 import { UserError } from "../errors.ts";
 import type { Rng } from "../random.ts";
-import { BadImageError, type PairJob, type PairResult, readImageSize } from "./decode.ts";
+import {
+  BadImageError,
+  checkAlignedSize,
+  checkPartnerSizes,
+  type PairJob,
+  type PairResult,
+  readImageSize,
+} from "./decode.ts";
 import type { OpenHooks, PairBatch, PairedDataset, SkippedFile } from "./index.ts";
 import { mapLimited } from "./map-limited.ts";
 import type { DataOptions } from "./options.ts";
@@ -67,21 +74,11 @@ async function inspectSource(source: PairSource): Promise<Size> {
   if (source.kind === "synthetic") throw new Error("synthetic pairs have no files");
   if (source.kind === "aligned") {
     const size = await readImageSize(source.path);
-    if (size.width % 2 !== 0) {
-      throw new BadImageError(
-        source.path,
-        `has an odd width (${size.width}x${size.height}): an aligned image holds A and B side by side and is split at width / 2`,
-      );
-    }
+    checkAlignedSize(source.path, size);
     return { width: size.width / 2, height: size.height };
   }
   const [a, b] = await Promise.all([readImageSize(source.pathA), readImageSize(source.pathB)]);
-  if (a.width !== b.width || a.height !== b.height) {
-    throw new BadImageError(
-      source.pathB,
-      `is ${b.width}x${b.height} but its partner ${source.pathA} is ${a.width}x${a.height}: A and B must have the same size`,
-    );
-  }
+  checkPartnerSizes(source.pathA, a, source.pathB, b);
   return a;
 }
 

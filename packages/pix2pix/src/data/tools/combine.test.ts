@@ -48,7 +48,7 @@ test("combine refuses unpaired files and reports pairs of different sizes withou
   await writeRgb(path.join(sized, "B", "b.png"), 8, 8, () => [0, 0, 0]);
   const report = await combineFolders(path.join(sized, "A"), path.join(sized, "B"), path.join(sized, "out"));
   assert.equal(report.written, 1);
-  assert.match(report.failed[0]?.problem ?? "", /is 8x6 but .*a\.png is 8x8/);
+  assert.match(report.failed[0]?.problem ?? "", /is 8x6 but its partner .*a\.png is 8x8/);
   assert.ok(existsSync(path.join(sized, "out", "b.png")));
 });
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { UserError } from "../../errors.ts";
-import { alignedHalf, BadImageError, decodeRgb } from "../decode.ts";
+import { alignedHalf, BadImageError, checkAlignedSize, checkPartnerSizes, decodeRgb } from "../decode.ts";
 import type { SkippedFile } from "../index.ts";
 import { mapLimited } from "../map-limited.ts";
 import { listSome } from "../open.ts";
@@ -98,9 +98,7 @@ export async function combineFolders(dirA: string, dirB: string, out: string): P
   }
   return convertAll(jobs, async ({ pathA, pathB, target }) => {
     const [a, b] = await Promise.all([decodeRgb(pathA), decodeRgb(pathB)]);
-    if (a.width !== b.width || a.height !== b.height) {
-      throw new BadImageError(pathB, `is ${b.width}x${b.height} but ${pathA} is ${a.width}x${a.height}`);
-    }
+    checkPartnerSizes(pathA, a, pathB, b);
     await writeRgbFile(target, sideBySide(a.data, b.data, a.width, a.height), a.width * 2, a.height);
   });
 }
@@ -111,12 +109,7 @@ export async function splitAligned(input: string, out: string): Promise<Conversi
   if (files.length === 0) throw new UserError(`no images in ${input}`);
   return convertAll(files, async (file) => {
     const image = await decodeRgb(file);
-    if (image.width % 2 !== 0) {
-      throw new BadImageError(
-        file,
-        `has an odd width (${image.width}x${image.height}): it cannot be split at width / 2`,
-      );
-    }
+    checkAlignedSize(file, image);
     const relative = path.relative(input, file);
     for (const side of ["A", "B"] as const) {
       const half = alignedHalf(image, side);
