@@ -100,3 +100,15 @@ test("pairs do not depend on the order they are drawn in; the same seed gives th
   );
   for (const [p, pixels] of b) assert.deepEqual(a.get(p), pixels, p);
 });
+
+test("a consumer may stop after one batch: close() then returns, with pairs still in flight in the workers", async () => {
+  const options = resolveOptions(dataOptions, { datasetMode: "synthetic", cropSize: 32, numThreads: 2 });
+  const dataset = await openPairedDataset({ ...options, syntheticCount: 40 }, Rng.fromSeed(0));
+  let seen = 0;
+  for await (const batch of dataset.batches(2, Rng.fromSeed(1))) {
+    seen += batch.shapeA[0];
+    break;
+  }
+  assert.equal(seen, 2);
+  await dataset.close();
+});
