@@ -61,7 +61,7 @@ function coefficients(inSize: number, outSize: number): Coefficients {
 /** Pillow's clip8: the integer part of the fixed-point sum (an int32, as in Pillow), clamped to a byte. */
 function clip8(sum: number): number {
   const v = sum >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v < 0 ? 0 : Math.min(v, 255);
 }
 
 /** A rectangle of the output: only its pixels are computed (the crop that follows a resize). */

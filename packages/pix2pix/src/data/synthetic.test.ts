@@ -88,7 +88,9 @@ test("pairs do not depend on the order they are drawn in; the same seed gives th
   const byPath = (batches: PairBatch[]) => {
     const map = new Map<string, number[]>();
     for (const b of batches) {
-      b.paths.forEach((p, i) => map.set(p, Array.from(b.a.subarray(i * 3072, i * 3072 + 3072))));
+      b.paths.forEach((p, i) => {
+        map.set(p, Array.from(b.a.subarray(i * 3072, i * 3072 + 3072)));
+      });
     }
     return map;
   };
