@@ -114,6 +114,16 @@ describe("datasets download", () => {
     assert.ok(existsSync(path.join(dest, "facades", "train", "1.png")));
   });
 
+  test("an archive left by an interrupted extraction is not downloaded again", async () => {
+    const dest = tempDir();
+    writeFileSync(path.join(dest, "facades.tar.gz"), archive);
+    server.ranges.length = 0;
+    const result = await downloadDataset({ name: "facades", dest, baseUrl, ...quiet });
+    assert.deepEqual(server.ranges, [`bytes=${archive.length}-`]);
+    assert.equal(result.resumedFrom, archive.length);
+    assert.ok(existsSync(path.join(dest, "facades", "train", "1.png")));
+  });
+
   test("starts over when the server ignores the range", async () => {
     const dest = tempDir();
     writeFileSync(path.join(dest, "facades.tar.gz.part"), Buffer.alloc(50, 9));

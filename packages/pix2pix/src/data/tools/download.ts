@@ -142,6 +142,8 @@ export async function downloadDataset(request: DownloadRequest): Promise<Downloa
   const url = `${baseUrl.replace(/\/+$/, "")}/${name}.tar.gz`;
   const archive = path.join(dest, `${name}.tar.gz`);
   const partial = `${archive}.part`;
+  // An archive left by an interrupted extraction is a complete download: the range request confirms it.
+  if (existsSync(archive) && !existsSync(partial)) renameSync(archive, partial);
   const resumedFrom = existsSync(partial) ? statSync(partial).size : 0;
   const bytes = await fetchResumable(url, partial, log);
   const sha256 = await fileSha256(partial);
