@@ -6,14 +6,35 @@
         "native/addon.cc",
         "native/conv.cc",
         "native/elementwise.cc",
-        "native/layout.cc"
+        "native/layout.cc",
+        "native/parallel.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions", "-Wall", "-Wextra"],
-      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "ldflags": ["-fopenmp"],
-      "libraries": ["-ldnnl"]
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED"
+      ],
+      "cflags_cc": [
+        "-std=c++17",
+        "-O3",
+        "-fopenmp",
+        "-fexceptions",
+        "-Wall",
+        "-Wextra"
+      ],
+      "cflags_cc!": [
+        "-fno-exceptions",
+        "-std=gnu++17"
+      ],
+      "ldflags": [
+        "-fopenmp"
+      ],
+      "libraries": [
+        "-ldnnl"
+      ]
     }
   ]
 }

@@ -9,6 +9,7 @@
 #include "conv.h"
 #include "elementwise.h"
 #include "layout.h"
+#include "parallel.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace onednn_backend {
@@ -163,7 +164,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   const dnnl_version_t* v = dnnl_version();
   result.Set("onednnVersion", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
-  result.Set("threads", omp_get_max_threads());
+  result.Set("threads", parallelThreads());
   result.Set("convPrimitives", static_cast<double>(convCacheSize()));
   return result;
 }

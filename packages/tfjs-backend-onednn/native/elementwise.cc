@@ -123,6 +123,11 @@ inline double sumRow(const float* x, int64_t length) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+// How many slices to cut a reduced dimension into, each summed into its own partial result.
+int partsFor(int64_t total, int64_t reduced) {
+  return total < kParallelGrain ? 1 : static_cast<int>(std::min<int64_t>(reduced, parallelThreads() * 8));
+}
+
 // Reduces x viewed as [outer, reduced, inner] over its middle dimension.
 void reduceMiddle(ReduceOp op, const float* x, int64_t outer, int64_t reduced, int64_t inner, float* out) {
   const bool additive = op == ReduceOp::Sum || op == ReduceOp::Mean;
@@ -141,7 +146,7 @@ void reduceMiddle(ReduceOp op, const float* x, int64_t outer, int64_t reduced, i
   };
   const int64_t total = outer * reduced * inner;
   if (inner == 1) {
-    if (outer >= omp_get_max_threads() || !additive) {
+    if (outer >= parallelThreads() * 4 || !additive) {
       parallelRanges(outer, total, [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {
           const float* row = x + o * reduced;
@@ -156,8 +161,8 @@ void reduceMiddle(ReduceOp op, const float* x, int64_t outer, int64_t reduced, i
       });
       return;
     }
-    // Few long rows: each thread sums a slice of every row.
-    const int threads = total < kParallelGrain ? 1 : omp_get_max_threads();
+    // Few long rows: each part sums a slice of every row.
+    const int threads = partsFor(total, reduced);
     std::vector<double> partial(static_cast<size_t>(threads * outer), 0.0);
     parallelRanges(threads, total, [&](int64_t tBegin, int64_t tEnd) {
       for (int64_t t = tBegin; t < tEnd; ++t) {
@@ -172,8 +177,8 @@ void reduceMiddle(ReduceOp op, const float* x, int64_t outer, int64_t reduced, i
     }
     return;
   }
-  // inner > 1: accumulate whole rows of `inner` values; threads split the reduced dimension.
-  const int threads = total < kParallelGrain ? 1 : omp_get_max_threads();
+  // inner > 1: accumulate whole rows of `inner` values; parts split the reduced dimension.
+  const int threads = partsFor(total, reduced);
   std::vector<double> partial(static_cast<size_t>(threads * outer * inner), identity);
   parallelRanges(threads, total, [&](int64_t tBegin, int64_t tEnd) {
     for (int64_t t = tBegin; t < tEnd; ++t) {

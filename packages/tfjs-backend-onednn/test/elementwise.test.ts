@@ -83,6 +83,20 @@ describe("onednn element-wise kernels match the cpu backend", () => {
     });
   }
 
+  test("large tensors (split over threads): broadcast binary ops, a long row, unary maps", async () => {
+    const big = [4, 64, 64, 16];
+    await assertMatchesCpu("large", () => {
+      const [x, bias, row] = [randomTensor(big, 11), randomTensor([16], 12), randomTensor([1 << 18], 13)];
+      return [
+        tf.mul(x, bias),
+        tf.sub(x, tf.reshape(bias, [1, 1, 1, 16])),
+        tf.add(row, row),
+        tf.tanh(x),
+        tf.relu(x),
+      ];
+    });
+  });
+
   test("comparisons (bool outputs, poisoned with 2)", async () => {
     for (const [name, f] of Object.entries(COMPARISONS)) {
       for (const [aShape, bShape] of BROADCASTS) {
