@@ -6,38 +6,20 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { BACKEND_CHOICES, type BackendName, useBackend } from "../backend.ts";
+import { type BackendName, useBackend } from "../backend.ts";
 import { openPairedDataset } from "../data/index.ts";
-import { dataOptions } from "../data/options.ts";
 import { UserError } from "../errors.ts";
 import { type Translation, translateBatch } from "../infer/evaluate.ts";
 import { type ImageMetrics, meanMetrics } from "../infer/metrics.ts";
 import { loadNetwork } from "../io/state-dict.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
 import { modelOptions } from "../models/options.ts";
-import { camelCase, defaults, type OptionValues, option, resolveOptions } from "../options/schema.ts";
+import { camelCase, defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
 import { writeError, writeFileAtomic } from "../train/atomic-file.ts";
 import { checkpointFiles } from "../train/checkpoint.ts";
 import { definitionTable, htmlPage, tripletTable } from "./html.ts";
-
-export const testOptions = {
-  ...modelOptions,
-  ...dataOptions,
-  phase: option.string("test", "sub-folder of the dataroot to evaluate (test, val, ...)", "name"),
-  name: option.string("experiment_name", "the run to evaluate: <checkpoints-dir>/<name>"),
-  "checkpoints-dir": option.string("./checkpoints", "where runs keep their checkpoints", "dir"),
-  epoch: option.string("latest", "which checkpoint: latest or an epoch number", "tag"),
-  "results-dir": option.string("./results", "results go to <results-dir>/<name>/test_<epoch>/", "dir"),
-  "num-test": option.int(50, "evaluate at most this many pairs", { min: 1 }),
-  eval: option.flag(
-    "running BN statistics and no dropout (the reference's --eval); default: the paper's test time",
-  ),
-  seed: option.int(0, "seed of crops and dropout masks", { min: 0 }),
-  backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend (auto: the fastest available)"),
-} as const;
-
-export type TestOptions = OptionValues<typeof testOptions>;
+import { type TestOptions, testOptions } from "./test-options.ts";
 
 /** Options the run's saved training options supply when left at their defaults here. */
 const FROM_TRAINING = [

@@ -6,10 +6,6 @@
 import path from "node:path";
 import { BACKEND_CHOICES } from "../../backend.ts";
 import { option } from "../../options/schema.ts";
-import { runTest } from "../../report/test-run.ts";
-import { createProgress } from "../../train/progress.ts";
-import { stopOnSignals } from "../../train/stop-signals.ts";
-import { train } from "../../train/trainer.ts";
 import { defineCommand } from "../command.ts";
 
 /** Small enough to learn visibly in a few minutes on 2 cores (about 4 steps/s with onednn). */
@@ -47,6 +43,11 @@ export const demoCommand = defineCommand({
   positionals: [],
   examples: ["pix2pix demo", "pix2pix demo --minutes 10"],
   async run(options) {
+    // Loaded here, not at the top: every command's module loads for `pix2pix --help`.
+    const { runTest } = await import("../../report/test-run.ts");
+    const { createProgress } = await import("../../train/progress.ts");
+    const { stopOnSignals } = await import("../../train/stop-signals.ts");
+    const { train } = await import("../../train/trainer.ts");
     const say = (line: string) => console.log(line);
     say(
       `training ${DEMO_RUN.netG} (ngf ${DEMO_RUN.ngf}) on synthetic facades, labels → photo, for ${options.minutes} min`,

@@ -1,9 +1,5 @@
 /** `pix2pix train`: trains a model with the reference implementation's options. */
-
 import { trainOptions } from "../../train/options.ts";
-import { createProgress } from "../../train/progress.ts";
-import { stopOnSignals } from "../../train/stop-signals.ts";
-import { train } from "../../train/trainer.ts";
 import { defineCommand } from "../command.ts";
 
 export const trainCommand = defineCommand({
@@ -17,6 +13,10 @@ export const trainCommand = defineCommand({
     "pix2pix train --dataset-mode synthetic --netG unet_128 --crop-size 128 --load-size 142 --name synth",
   ],
   async run(options) {
+    // Loaded here, not at the top: every command's module loads for `pix2pix --help`.
+    const { createProgress } = await import("../../train/progress.ts");
+    const { stopOnSignals } = await import("../../train/stop-signals.ts");
+    const { train } = await import("../../train/trainer.ts");
     const say = (line: string) => console.log(line);
     const stop = stopOnSignals(say);
     try {
