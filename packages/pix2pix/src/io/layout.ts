@@ -64,8 +64,13 @@ export function tfjsToTorch(input: HostArray): HostArray {
 }
 
 /** The PyTorch shape of a tfjs parameter shape. */
-export function torchShape(tfjsShape: readonly number[]): number[] {
-  return tfjsShape.length === 4 ? TFJS_TO_TORCH_4D.map((p) => tfjsShape[p] as number) : [...tfjsShape];
+export function torchShape(tfjs: readonly number[]): number[] {
+  return tfjs.length === 4 ? TFJS_TO_TORCH_4D.map((p) => tfjs[p] as number) : [...tfjs];
+}
+
+/** The tfjs shape of a PyTorch parameter shape. */
+export function tfjsShape(torch: readonly number[]): number[] {
+  return torch.length === 4 ? TORCH_TO_TFJS_4D.map((p) => torch[p] as number) : [...torch];
 }
 
 /** Activations: PyTorch NCHW → tfjs NHWC. */

@@ -37,7 +37,8 @@ export function discriminatorConfig(o: ModelOptions, inputNc: number, outputNc: 
   return { ...o, inputNc: o.unconditionalD ? outputNc : inputNc + outputNc };
 }
 
-export function createGenerator(o: GeneratorConfig, rng: Rng): Network {
+/** `rng` draws the initial weights; null leaves them zero, for a generator whose weights are loaded next. */
+export function createGenerator(o: GeneratorConfig, rng: Rng | null): Network {
   const store = new VariableStore(o, rng);
   const common = { ngf: o.ngf, norm: o.norm, dropout: o.dropout, inputNc: o.inputNc, outputNc: o.outputNc };
   switch (o.netG) {
@@ -65,7 +66,8 @@ export function generatorSizeMultiple(netG: GeneratorName): number {
   }
 }
 
-export function createDiscriminator(o: DiscriminatorConfig, rng: Rng): Network {
+/** `rng` draws the initial weights; null leaves them zero, for a discriminator whose weights are loaded next. */
+export function createDiscriminator(o: DiscriminatorConfig, rng: Rng | null): Network {
   const store = new VariableStore(o, rng);
   const patch = { inputNc: o.inputNc, ndf: o.ndf, norm: o.norm };
   switch (o.netD) {

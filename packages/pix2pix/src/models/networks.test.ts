@@ -138,6 +138,18 @@ describe("networks", () => {
     assert.equal(generatorConfig({ ...o, noDropout: true }, 3, 1).dropout, false);
   });
 
+  test("without an Rng, weights start at zero and BatchNorm scales at one (for loading)", () => {
+    const g = createGenerator({ ...unet128, netG: "resnet_6blocks" }, null);
+    for (const [key, v] of g.params) {
+      const isNormScale = g.buffers.has(key.replace(/weight$/, "running_mean"));
+      assert.ok(
+        v.dataSync().every((x) => x === (isNormScale ? 1 : 0)),
+        key,
+      );
+    }
+    g.dispose();
+  });
+
   test("init: the same seed gives the same weights; apply leaks no tensors", () => {
     const a = createGenerator({ ...unet128, netG: "resnet_6blocks" }, Rng.fromSeed(7));
     const b = createGenerator({ ...unet128, netG: "resnet_6blocks" }, Rng.fromSeed(7));

@@ -5,7 +5,7 @@
  * index, so keys line up with the reference's `nn.Sequential` numbering. Browser-safe.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { torchToTfjs } from "../io/layout.ts";
+import { tfjsShape, torchToTfjs } from "../io/layout.ts";
 import type { Mode, Network } from "../models/network.ts";
 import type { NormName } from "../models/options.ts";
 import type { Rng } from "../random.ts";
@@ -26,14 +26,18 @@ export function join(key: string, name: string | number): string {
   return key === "" ? String(name) : `${key}.${name}`;
 }
 
-/** Creates and owns a network's variables, drawing initial weights from one Rng in creation order. */
+/**
+ * Creates and owns a network's variables, drawing initial weights from one Rng in creation order. With
+ * no Rng (null), weights start as zeros and BatchNorm scales as ones: for a network whose weights are
+ * loaded next, drawing them would be wasted time (seconds for a full-size U-Net).
+ */
 export class VariableStore {
   readonly params = new Map<string, tf.Variable>();
   readonly buffers = new Map<string, tf.Variable>();
 
   constructor(
     private readonly init: InitConfig,
-    private readonly rng: Rng,
+    private readonly rng: Rng | null,
   ) {}
 
   private add(into: Map<string, tf.Variable>, key: string, value: tf.Tensor, trainable: boolean) {
@@ -47,6 +51,7 @@ export class VariableStore {
 
   /** A conv weight given its PyTorch shape (OIHW, or IOHW when transposed); stored in tfjs layout. */
   convWeight(key: string, torchShape: number[]): tf.Variable {
+    if (!this.rng) return this.add(this.params, key, tf.zeros(tfjsShape(torchShape)), true);
     const host = torchToTfjs({ shape: torchShape, data: convWeight(torchShape, this.init, this.rng) });
     return this.add(this.params, key, tf.tensor(host.data, [...host.shape], "float32"), true);
   }
@@ -60,7 +65,7 @@ export class VariableStore {
       weight: this.add(
         this.params,
         join(key, "weight"),
-        tf.tensor1d(batchNormWeight(channels, this.init, this.rng)),
+        this.rng ? tf.tensor1d(batchNormWeight(channels, this.init, this.rng)) : tf.ones([channels]),
         true,
       ),
       bias: this.zeros(join(key, "bias"), channels),

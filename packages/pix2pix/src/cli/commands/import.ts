@@ -13,7 +13,6 @@ import {
 } from "../../models/index.ts";
 import { modelOptions } from "../../models/options.ts";
 import { option } from "../../options/schema.ts";
-import { Rng } from "../../random.ts";
 import { defineCommand } from "../command.ts";
 
 export const importCommand = defineCommand({
@@ -45,11 +44,10 @@ export const importCommand = defineCommand({
     const output = options.output ?? source.replace(/\.pth?$/i, ".safetensors");
     await useBackend("cpu");
     const { tensors } = await readStateDictFile(source);
-    const rng = Rng.fromSeed(0); // the initial weights are all overwritten
     const net =
       options.net === "G"
-        ? createGenerator(generatorConfig(options, options.inputNc, options.outputNc), rng)
-        : createDiscriminator(discriminatorConfig(options, options.inputNc, options.outputNc), rng);
+        ? createGenerator(generatorConfig(options, options.inputNc, options.outputNc), null)
+        : createDiscriminator(discriminatorConfig(options, options.inputNc, options.outputNc), null);
     try {
       // As the reference's load_networks, only under instance norm (elsewhere they are real mismatches).
       const dropped = options.norm === "instance" ? dropInstanceNormStats(tensors, net) : [];

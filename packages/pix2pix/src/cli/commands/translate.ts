@@ -74,7 +74,7 @@ export const translateCommand = defineCommand({
     const file = await generatorFile(options.model);
     const backend = await useBackend(options.backend);
     const image = await readImage(input as string, inputNc, { height: size, width: size });
-    const g = createGenerator(generatorConfig(options, inputNc, outputNc), Rng.fromSeed(options.seed));
+    const g = createGenerator(generatorConfig(options, inputNc, outputNc), null); // weights loaded next
     try {
       await loadNetwork(file, g);
       const started = performance.now();
