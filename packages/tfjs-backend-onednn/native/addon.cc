@@ -121,6 +121,26 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value BatchNormTrainingForward(const Napi::CallbackInfo& info) {
+  const int64_t channels = lengthOf(info[1]);
+  batchNormTrainingForward(dataOf<float>(info[0], "x"), lengthOf(info[0]) / channels, channels,
+                           dataOf<float>(info[1], "scale"), dataOf<float>(info[2], "offset"),
+                           info[3].As<Napi::Number>().FloatValue(), dataOf<float>(info[4], "y"),
+                           dataOf<float>(info[5], "mean"), dataOf<float>(info[6], "variance"));
+  return info.Env().Undefined();
+}
+
+Napi::Value BatchNormTrainingBackward(const Napi::CallbackInfo& info) {
+  const int64_t channels = lengthOf(info[2]);
+  batchNormTrainingBackward(dataOf<float>(info[0], "dy"), dataOf<float>(info[1], "x"), lengthOf(info[1]) / channels,
+                            channels, dataOf<float>(info[2], "scale"), dataOf<float>(info[3], "mean"),
+                            dataOf<float>(info[4], "variance"), dataOf<float>(info[5], "dMean"),
+                            dataOf<float>(info[6], "dVariance"), info[7].As<Napi::Number>().FloatValue(),
+                            dataOf<float>(info[8], "dx"), dataOf<float>(info[9], "dScale"),
+                            dataOf<float>(info[10], "dOffset"));
+  return info.Env().Undefined();
+}
+
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   auto hyper = info[0].As<Napi::Array>();
   auto at = [&](uint32_t i) { return hyper.Get(i).As<Napi::Number>().FloatValue(); };
@@ -179,6 +199,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addN", Napi::Function::New<guarded<AddN>>(env));
   exports.Set("reduce", Napi::Function::New<guarded<Reduce>>(env));
   exports.Set("batchNorm", Napi::Function::New<guarded<BatchNorm>>(env));
+  exports.Set("batchNormTrainingForward", Napi::Function::New<guarded<BatchNormTrainingForward>>(env));
+  exports.Set("batchNormTrainingBackward", Napi::Function::New<guarded<BatchNormTrainingBackward>>(env));
   exports.Set("adamUpdate", Napi::Function::New<guarded<AdamUpdate>>(env));
   exports.Set("transpose", Napi::Function::New<guarded<Transpose>>(env));
   exports.Set("slice", Napi::Function::New<guarded<Slice>>(env));

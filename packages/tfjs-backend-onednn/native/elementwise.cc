@@ -336,4 +336,91 @@ void adamUpdate(const AdamHyper& h, const float* param, const float* grad, const
   });
 }
 
+namespace {
+
+// Per-channel sums of f(row, channel) over all rows, in double, split over threads by rows: returns
+// `terms` sums per channel, laid out [term][channel].
+template <int terms, typename F>
+std::vector<double> channelSums(int64_t rows, int64_t channels, F f) {
+  const int parts = partsFor(rows * channels, rows);
+  std::vector<double> partial(static_cast<size_t>(parts) * terms * channels, 0.0);
+  parallelRanges(parts, rows * channels, [&](int64_t pBegin, int64_t pEnd) {
+    for (int64_t part = pBegin; part < pEnd; ++part) {
+      double* acc = partial.data() + part * terms * channels;
+      for (int64_t r = rows * part / parts; r < rows * (part + 1) / parts; ++r) f(r, acc);
+    }
+  });
+  std::vector<double> total(static_cast<size_t>(terms) * channels, 0.0);
+  for (int part = 0; part < parts; ++part) {
+    for (int64_t i = 0; i < terms * channels; ++i) total[i] += partial[part * terms * channels + i];
+  }
+  return total;
+}
+
+}  // namespace
+
+void batchNormTrainingForward(const float* x, int64_t rows, int64_t channels, const float* scale,
+                              const float* offset, float epsilon, float* y, float* mean, float* variance) {
+  const auto sums = channelSums<2>(rows, channels, [&](int64_t r, double* acc) {
+    const float* xr = x + r * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      acc[c] += xr[c];
+      acc[channels + c] += static_cast<double>(xr[c]) * xr[c];
+    }
+  });
+  std::vector<float> factor(channels), shift(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    const double m = sums[c] / rows;
+    const double v = std::max(sums[channels + c] / rows - m * m, 0.0);
+    mean[c] = static_cast<float>(m);
+    variance[c] = static_cast<float>(v);
+    factor[c] = static_cast<float>(scale[c] / std::sqrt(v + epsilon));
+    shift[c] = static_cast<float>(offset[c] - m * factor[c]);
+  }
+  parallelRanges(rows, rows * channels, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* xr = x + r * channels;
+      float* yr = y + r * channels;
+      for (int64_t c = 0; c < channels; ++c) yr[c] = xr[c] * factor[c] + shift[c];
+    }
+  });
+}
+
+void batchNormTrainingBackward(const float* dy, const float* x, int64_t rows, int64_t channels, const float* scale,
+                               const float* mean, const float* variance, const float* dMean, const float* dVariance,
+                               float epsilon, float* dx, float* dScale, float* dOffset) {
+  std::vector<float> invStd(channels);
+  for (int64_t c = 0; c < channels; ++c) invStd[c] = static_cast<float>(1.0 / std::sqrt(double(variance[c]) + epsilon));
+  // sum(dy) and sum(dy * xhat) per channel.
+  const auto sums = channelSums<2>(rows, channels, [&](int64_t r, double* acc) {
+    const float* xr = x + r * channels;
+    const float* dyr = dy + r * channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      acc[c] += dyr[c];
+      acc[channels + c] += static_cast<double>(dyr[c]) * ((xr[c] - mean[c]) * invStd[c]);
+    }
+  });
+  // dx = scale invStd (dy - mean(dy) - xhat mean(dy xhat)) + dMean / M + dVariance 2 (x - mean) / M
+  std::vector<float> a(channels), b(channels), k(channels), base(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    dOffset[c] = static_cast<float>(sums[c]);
+    dScale[c] = static_cast<float>(sums[channels + c]);
+    const double g = double(scale[c]) * invStd[c];
+    const double meanDy = sums[c] / rows, meanDyXhat = sums[channels + c] / rows;
+    // dx = a dy + k (x - mean) + base, with k folding both the xhat term and the variance gradient.
+    a[c] = static_cast<float>(g);
+    k[c] = static_cast<float>(-g * meanDyXhat * invStd[c] + 2.0 * dVariance[c] / rows);
+    base[c] = static_cast<float>(-g * meanDy + double(dMean[c]) / rows);
+    b[c] = mean[c];
+  }
+  parallelRanges(rows, rows * channels, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* xr = x + r * channels;
+      const float* dyr = dy + r * channels;
+      float* dxr = dx + r * channels;
+      for (int64_t c = 0; c < channels; ++c) dxr[c] = a[c] * dyr[c] + k[c] * (xr[c] - b[c]) + base[c];
+    }
+  });
+}
+
 }  // namespace onednn_backend

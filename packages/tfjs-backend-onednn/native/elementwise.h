@@ -45,6 +45,15 @@ void batchNorm(const float* x, int64_t n, int64_t channels, const float* mean, i
                const float* variance, int64_t varianceSize, const float* scale, int64_t scaleSize,
                const float* offset, int64_t offsetSize, float epsilon, float* y);
 
+// Batch norm with batch statistics (training), x viewed as [rows, channels]: mean and (biased)
+// variance per channel, y = (x - mean) / sqrt(variance + epsilon) * scale + offset.
+void batchNormTrainingForward(const float* x, int64_t rows, int64_t channels, const float* scale,
+                              const float* offset, float epsilon, float* y, float* mean, float* variance);
+// Its gradient, including the contributions of gradients reaching the mean and variance outputs.
+void batchNormTrainingBackward(const float* dy, const float* x, int64_t rows, int64_t channels, const float* scale,
+                               const float* mean, const float* variance, const float* dMean, const float* dVariance,
+                               float epsilon, float* dx, float* dScale, float* dOffset);
+
 // One Adam step (PyTorch's formula, no weight decay) in one pass, writing new arrays:
 //   m' = beta1 m + (1 - beta1) g;  v' = beta2 v + (1 - beta2) g^2
 //   p' = p - stepSize m' / (sqrt(v') / biasCorrection2Sqrt + eps)

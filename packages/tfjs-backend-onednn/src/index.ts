@@ -11,7 +11,13 @@ registerOnednnBackend();
 export type { KernelProfile } from "./backend.ts";
 export { OnednnBackend } from "./backend.ts";
 export { INSTALL_HINT, OnednnUnavailableError } from "./native.ts";
-export { FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs, fusedAdamUpdate } from "./ops.ts";
+export {
+  FUSED_ADAM_UPDATE,
+  FUSED_BATCH_NORM_TRAINING,
+  type FusedAdamUpdateAttrs,
+  fusedAdamUpdate,
+  fusedBatchNormTraining,
+} from "./ops.ts";
 export { setPoisonOutputs, startKernelProfile, stopKernelProfile } from "./profile.ts";
 export { BACKEND_NAME, NATIVE_KERNELS } from "./register.ts";
 

@@ -98,6 +98,28 @@ export interface NativeAddon {
     epsilon: number,
     y: Float32Array,
   ): void;
+  batchNormTrainingForward(
+    x: Float32Array,
+    scale: Float32Array,
+    offset: Float32Array,
+    epsilon: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  batchNormTrainingBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    scale: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dMean: Float32Array,
+    dVariance: Float32Array,
+    epsilon: number,
+    dx: Float32Array,
+    dScale: Float32Array,
+    dOffset: Float32Array,
+  ): void;
   adamUpdate(
     hyper: readonly [
       beta1: number,

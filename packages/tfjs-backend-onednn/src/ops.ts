@@ -3,7 +3,14 @@
  * backend (and in the browser): this module imports tfjs-core alone, never the native addon, and each
  * op returns undefined when the active backend lacks its kernel, so the caller runs its tf-ops formula.
  */
-import { engine, getBackend, getKernel, type NamedAttrMap, type Tensor } from "@tensorflow/tfjs-core";
+import {
+  engine,
+  getBackend,
+  getKernel,
+  type NamedAttrMap,
+  type Tensor,
+  type Tensor1D,
+} from "@tensorflow/tfjs-core";
 
 export const FUSED_ADAM_UPDATE = "FusedAdamUpdate";
 
@@ -37,4 +44,31 @@ export function fusedAdamUpdate(
     Tensor,
     Tensor,
   ];
+}
+
+export const FUSED_BATCH_NORM_TRAINING = "FusedBatchNormTraining";
+export const FUSED_BATCH_NORM_TRAINING_GRAD = "FusedBatchNormTrainingGrad";
+
+/**
+ * Batch norm with batch statistics over every dimension but the last (NHWC, training mode), in one
+ * kernel whose gradient is one more: y = (x − mean) / √(variance + epsilon) · scale + offset, with mean
+ * and the biased variance of x per channel, returned too (for running statistics; gradients reaching
+ * them are honoured). Differentiable with respect to x, scale and offset. Undefined when the active
+ * backend has no such kernel (then compose it from tf.moments and element-wise ops).
+ */
+export function fusedBatchNormTraining(
+  x: Tensor,
+  scale: Tensor1D,
+  offset: Tensor1D,
+  epsilon: number,
+): { y: Tensor; mean: Tensor1D; variance: Tensor1D } | undefined {
+  if (getKernel(FUSED_BATCH_NORM_TRAINING, getBackend()) === undefined) return undefined;
+  const [y, mean, variance] = engine().runKernel(
+    FUSED_BATCH_NORM_TRAINING,
+    { x, scale, offset },
+    {
+      epsilon,
+    },
+  ) as [Tensor, Tensor1D, Tensor1D];
+  return { y, mean, variance };
 }

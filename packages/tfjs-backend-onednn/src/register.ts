@@ -15,8 +15,12 @@ import {
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
 import { OnednnBackend } from "./backend.ts";
-import { onednnOnlyKernels } from "./kernels/adam.ts";
+import { adamKernels } from "./kernels/adam.ts";
 import { batchNormKernels } from "./kernels/batch-norm.ts";
+import {
+  batchNormTrainingKernels,
+  registerBatchNormTrainingGradient,
+} from "./kernels/batch-norm-training.ts";
 import { convKernels } from "./kernels/conv.ts";
 import { elementwiseKernels } from "./kernels/elementwise.ts";
 import { layoutKernels } from "./kernels/layout.ts";
@@ -74,7 +78,7 @@ export function registerOnednnBackend(): void {
       kernelFunc: timed(kernel.kernelName, withCpuFallback(kernel, cpu.kernelFunc)),
     });
   }
-  for (const kernel of onednnOnlyKernels) {
+  for (const kernel of [...adamKernels, ...batchNormTrainingKernels]) {
     const kernelFunc = kernel.kernelFunc as unknown as KernelFunc;
     registerKernel({
       kernelName: kernel.kernelName,
@@ -82,4 +86,5 @@ export function registerOnednnBackend(): void {
       kernelFunc: timed(kernel.kernelName, kernelFunc),
     });
   }
+  registerBatchNormTrainingGradient();
 }

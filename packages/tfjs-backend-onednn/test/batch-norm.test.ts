@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_NAME, fusedAdamUpdate } from "../src/index.ts";
+import { BACKEND_NAME, fusedAdamUpdate, fusedBatchNormTraining, setPoisonOutputs } from "../src/index.ts";
 import {
   assertMatchesCpu,
   assertRunsNatively,
@@ -77,5 +77,73 @@ describe("the fusedAdamUpdate op", () => {
       const error = relativeError(fused[i] as Float32Array, expected.dataSync());
       assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
     });
+  });
+});
+
+/** The same computation from tf ops: what models compose on any backend. */
+function composedBatchNormTraining(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, epsilon: number) {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))), scale), offset);
+  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+}
+
+describe("the fusedBatchNormTraining op", () => {
+  const shapes = [
+    [2, 9, 7, 5],
+    [1, 16, 16, 64],
+    [3, 1, 1, 8],
+  ];
+  for (const shape of shapes) {
+    test(`on onednn matches the composed formula on cpu: ${shape}, value and gradients (also through mean and variance)`, async () => {
+      const channels = shape[3] as number;
+      const compute = (fused: boolean) => () => {
+        const inputs = [randomTensor(shape, 1), randomTensor([channels], 2), randomTensor([channels], 3)];
+        const weights = [randomTensor(shape, 4), randomTensor([channels], 5), randomTensor([channels], 6)];
+        const f = (x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => {
+          const args = [x, scale as tf.Tensor1D, offset as tf.Tensor1D, 1e-5] as const;
+          const out = fused ? fusedBatchNormTraining(...args) : composedBatchNormTraining(...args);
+          if (out === undefined) throw new Error("no FusedBatchNormTraining kernel");
+          const [wy, wm, wv] = weights as [tf.Tensor, tf.Tensor, tf.Tensor];
+          return tf.addN([
+            tf.sum(tf.mul(out.y, wy)),
+            tf.sum(tf.mul(out.mean, wm)),
+            tf.sum(tf.mul(out.variance, wv)),
+          ]);
+        };
+        const out = fused
+          ? fusedBatchNormTraining(
+              inputs[0] as tf.Tensor,
+              inputs[1] as tf.Tensor1D,
+              inputs[2] as tf.Tensor1D,
+              1e-5,
+            )
+          : undefined;
+        const grads = tf.grads(f)(inputs);
+        return [...(out ? [out.y, out.mean, out.variance] : []), ...grads];
+      };
+      await tf.setBackend(BACKEND_NAME);
+      setPoisonOutputs(true);
+      const fused = tf.tidy(() => compute(true)().map((t) => t.dataSync().slice()));
+      setPoisonOutputs(false);
+      await tf.setBackend("cpu");
+      const reference = tf.tidy(() => {
+        const [x, scale, offset] = [
+          randomTensor(shape, 1),
+          randomTensor([channels], 2),
+          randomTensor([channels], 3),
+        ];
+        const out = composedBatchNormTraining(x, scale as tf.Tensor1D, offset as tf.Tensor1D, 1e-5);
+        return [out.y, out.mean, out.variance, ...compute(false)()].map((t) => t.dataSync().slice());
+      });
+      reference.forEach((expected, i) => {
+        const error = relativeError(fused[i] as Float32Array, expected);
+        assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
+      });
+    });
+  }
+
+  test("is undefined on the cpu backend", async () => {
+    await tf.setBackend("cpu");
+    assert.equal(fusedBatchNormTraining(tf.ones([1, 2, 2, 3]), tf.ones([3]), tf.zeros([3]), 1e-5), undefined);
   });
 });

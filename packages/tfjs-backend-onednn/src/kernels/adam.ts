@@ -32,7 +32,7 @@ function fusedAdamUpdate({ inputs, backend, attrs }: NativeKernelArgs): TensorIn
   return outputs.map((o) => backend.output(shape, o));
 }
 
-/** Kernels that exist only on this backend (no cpu fallback). */
-export const onednnOnlyKernels: readonly NativeKernel[] = [
+/** No cpu fallback: the kernel exists only on this backend. */
+export const adamKernels: readonly NativeKernel[] = [
   { kernelName: FUSED_ADAM_UPDATE, kernelFunc: fusedAdamUpdate },
 ];
