@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { type BackendName, useBackend } from "../backend.ts";
-import { type DataOptions, openPairedDataset, type PairedDataset } from "../data/index.ts";
+import { type DataOptions, openPairedDataset } from "../data/index.ts";
 import { UserError } from "../errors.ts";
 import { type Translation, translateBatch } from "../infer/evaluate.ts";
 import {
@@ -159,18 +159,20 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
   const { options: o, dir } = await resolveRunOptions(given);
   const backend = await useBackend(o.backend);
   say(`backend: ${backend}`);
+  // The data first: a wrong --dataroot or a bad file fails before anything is built or written.
+  const dataset = await openPairedDataset(o, Rng.fromSeed(o.seed));
+  let built: Pix2pixModel | undefined;
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFileAtomic(path.join(dir, "train_opt.json"), `${JSON.stringify(o, null, 2)}\n`);
-  } catch (error) {
-    throw writeError(dir, error);
-  }
-
-  let rng = Rng.fromSeed(o.seed);
-  const model = createModel(o, rng);
-  let resumed: RunState | undefined;
-  let dataset: PairedDataset | undefined;
-  try {
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(path.join(dir, "train_opt.json"), `${JSON.stringify(o, null, 2)}\n`);
+    } catch (error) {
+      throw writeError(dir, error);
+    }
+    let rng = Rng.fromSeed(o.seed);
+    const model = createModel(o, rng);
+    built = model;
+    let resumed: RunState | undefined;
     if (o.continue) {
       resumed = await loadCheckpoint(dir, o.epoch, model);
       rng = Rng.fromState(resumed.rng);
@@ -178,7 +180,6 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
         `resuming ${dir} at epoch ${resumed.epoch}, step ${resumed.epochStep} (iteration ${resumed.iteration})`,
       );
     }
-    dataset = await openPairedDataset(o, Rng.fromSeed(o.seed));
     const samples = await loadSamplePairs(o);
     const log = await RunLog.open(path.join(dir, "loss_log.jsonl"), resumed?.iteration);
     const reportFile = path.join(dir, "report.html");
@@ -306,7 +307,7 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
     return { outcome: "finished", epoch: lastEpoch, iteration, backend, dir, report: reportFile };
   } finally {
     control.progress?.stop();
-    await dataset?.close();
-    disposeModel(model);
+    await dataset.close();
+    if (built) disposeModel(built);
   }
 }
