@@ -34,6 +34,10 @@ export async function writeTrainingReport(file: string, report: TrainingReport):
       series((r) => r.lr),
       { title: "learning rate", xLabel: "step" },
     ),
+    lineChart(
+      series((r) => r.rssMiB),
+      { title: "resident memory (MiB)", xLabel: "step" },
+    ),
   ];
   const grid = await tripletTable(
     report.samples.map((s) => ({

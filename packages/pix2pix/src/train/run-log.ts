@@ -15,6 +15,8 @@ export interface LossRecord {
   readonly losses: Readonly<Record<string, number>>;
   /** Seconds of training so far in the run (resumed runs continue the count). */
   readonly seconds: number;
+  /** The process's resident memory in MiB when the record was written: it should stay flat. */
+  readonly rssMiB: number;
 }
 
 export async function readRunLog(file: string): Promise<LossRecord[]> {

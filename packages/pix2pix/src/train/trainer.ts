@@ -221,7 +221,8 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
         LOSS_NAMES.map((name) => [name, pending.reduce((s, l) => s + l[name], 0) / pending.length]),
       );
       pending.length = 0;
-      await log.append({ epoch: at.epoch, iteration, lr, losses, seconds: seconds() });
+      const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+      await log.append({ epoch: at.epoch, iteration, lr, losses, seconds: seconds(), rssMiB });
     };
     const refreshReport = async () => {
       const rate = stepsThisCall / Math.max(1e-9, (performance.now() - started) / 1000);
