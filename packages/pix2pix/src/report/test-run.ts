@@ -75,7 +75,7 @@ export async function runTest(given: Partial<TestOptions>): Promise<TestResult> 
   }
   const backend = await useBackend(o.backend);
   const rng = Rng.fromSeed(o.seed);
-  const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), rng);
+  const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), null); // weights come from the file
   const mode = o.eval ? "eval" : "test";
   const translations: Translation[] = [];
   try {

@@ -125,7 +125,8 @@ async function loadSamplePairs(o: TrainOptions) {
   }
 }
 
-function createModel(o: TrainOptions, rng: Rng): Pix2pixModel {
+/** The networks and their optimizers; `rng` null leaves the weights undrawn, for a checkpoint to fill. */
+function createModel(o: TrainOptions, rng: Rng | null): Pix2pixModel {
   const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), rng);
   const d = createDiscriminator(discriminatorConfig(o, o.inputNc, o.outputNc), rng);
   const adam = { ...PYTORCH_ADAM, beta1: o.beta1 };
@@ -170,7 +171,7 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
       throw writeError(dir, error);
     }
     let rng = Rng.fromSeed(o.seed);
-    const model = createModel(o, rng);
+    const model = createModel(o, o.continue ? null : rng);
     built = model;
     let resumed: RunState | undefined;
     if (o.continue) {
