@@ -42,5 +42,7 @@ export async function useBackend(choice: BackendChoice): Promise<BackendName> {
     );
   }
   await tf.ready();
+  // The cpu backend greets its first tensor with advice to install tfjs-node, which is not our path.
+  if (name === "cpu") (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   return name;
 }

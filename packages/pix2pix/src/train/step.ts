@@ -11,12 +11,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
-import { type GanMode, ganLoss } from "../models/losses.ts";
+import { type GanMode, ganLoss, gradientPenalty } from "../models/losses.ts";
 import type { Network } from "../models/network.ts";
 import type { Rng } from "../random.ts";
 import type { Adam } from "./adam.ts";
 
-export const LOSS_NAMES = ["G_GAN", "G_L1", "D_real", "D_fake"] as const;
+/** D_GP is the WGAN-GP gradient penalty: 0 unless the GAN mode is wgangp. */
+export const LOSS_NAMES = ["G_GAN", "G_L1", "D_real", "D_fake", "D_GP"] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 export type StepLosses = Readonly<Record<LossName, number>>;
 
@@ -69,7 +70,13 @@ export function trainStep(
           ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), false),
         );
         const lossReal = scalar("D_real", ganLoss(settings.ganMode, d.apply(seenByD(b), "train", rng), true));
-        return tf.mul(tf.add(lossFake, lossReal), 0.5);
+        const lossD = tf.mul(tf.add(lossFake, lossReal), 0.5);
+        // The reference defines this penalty but never applies it in pix2pix; WGAN needs it to train.
+        if (settings.ganMode !== "wgangp") {
+          losses.D_GP = 0;
+          return lossD;
+        }
+        return tf.add(lossD, scalar("D_GP", gradientPenalty(d, seenByD(b), seenByD(fake), rng))) as tf.Scalar;
       }, [...d.params.values()]);
       optimizerD.apply(gradMap(d, stepD.grads), settings.lr);
       const lossGan = scalar("G_GAN", ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), true));
