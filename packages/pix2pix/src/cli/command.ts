@@ -1,4 +1,7 @@
-/** A CLI command: its options schema, its positional arguments, and what it does. */
+/**
+ * A CLI command: its options schema, its positional arguments, and what it does. Its name and summary
+ * live in the registry (commands/index.ts), which loads a command's module only when it is used.
+ */
 import { parseArgs } from "node:util";
 import { UserError } from "../errors.ts";
 import {
@@ -18,13 +21,22 @@ export interface Positional {
 }
 
 export interface Command<S extends OptionSchema = OptionSchema> {
-  readonly name: string;
-  readonly summary: string;
   readonly options: S;
   readonly positionals: readonly Positional[];
   /** Extra help text after the options (examples). */
   readonly examples?: readonly string[];
   run(options: OptionValues<S>, positionals: string[]): Promise<void> | void;
+}
+
+/**
+ * A registry entry: what `pix2pix --help` shows, and how to load the rest. A command's module pulls in
+ * what it runs on (tfjs, sharp, the native backend), so only the command in use is loaded.
+ */
+export interface CommandEntry {
+  /** One word, or two for a group's subcommand ("datasets check"). */
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
 }
 
 /** Keeps each command's option types tied to its schema. */
@@ -38,9 +50,9 @@ function positionalUsage(p: Positional): string {
   return `<${p.name}>`;
 }
 
-export function commandHelp(command: Command): string {
-  const usage = ["pix2pix", command.name, "[options]", ...command.positionals.map(positionalUsage)].join(" ");
-  const parts = [`usage: ${usage}`, "", command.summary];
+export function commandHelp(entry: CommandEntry, command: Command): string {
+  const usage = ["pix2pix", entry.name, "[options]", ...command.positionals.map(positionalUsage)].join(" ");
+  const parts = [`usage: ${usage}`, "", entry.summary];
   if (command.positionals.length > 0) {
     parts.push("", "arguments:", ...command.positionals.map((p) => `  ${p.name.padEnd(12)}  ${p.help}`));
   }
@@ -50,7 +62,7 @@ export function commandHelp(command: Command): string {
 }
 
 /** The help of a group of subcommands (commands named "group sub"): one line each. */
-export function groupHelp(group: string, members: readonly Command[]): string {
+export function groupHelp(group: string, members: readonly CommandEntry[]): string {
   const width = Math.max(...members.map((c) => c.name.length - group.length - 1));
   return [
     `usage: pix2pix ${group} <subcommand> [options]`,
@@ -67,13 +79,13 @@ export type ParsedCommandLine<S extends OptionSchema> =
   | { readonly help: true }
   | { readonly help: false; readonly options: OptionValues<S>; readonly positionals: string[] };
 
-function argsError(command: Command, error: unknown): UserError {
-  const hint = `see 'pix2pix ${command.name} --help'`;
+function argsError(commandName: string, error: unknown): UserError {
+  const hint = `see 'pix2pix ${commandName} --help'`;
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     const name = /'([^']+)'/.exec(message)?.[1] ?? message;
-    return new UserError(`unknown option '${name}' for 'pix2pix ${command.name}'`, hint);
+    return new UserError(`unknown option '${name}' for 'pix2pix ${commandName}'`, hint);
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const name = /'(--[^ ']+)/.exec(message)?.[1] ?? "an option";
@@ -82,21 +94,22 @@ function argsError(command: Command, error: unknown): UserError {
   return new UserError(message.split("\n")[0] ?? message, hint);
 }
 
-function checkPositionals(command: Command, given: string[]): void {
-  const hint = `see 'pix2pix ${command.name} --help'`;
+function checkPositionals(commandName: string, command: Command, given: string[]): void {
+  const hint = `see 'pix2pix ${commandName} --help'`;
   const min = command.positionals.filter((p) => p.arity !== "optional").length;
   const unbounded = command.positionals.some((p) => p.arity === "many");
   const missing = command.positionals.filter((p) => p.arity !== "optional")[given.length];
   if (given.length < min && missing) {
-    throw new UserError(`missing argument <${missing.name}> for 'pix2pix ${command.name}'`, hint);
+    throw new UserError(`missing argument <${missing.name}> for 'pix2pix ${commandName}'`, hint);
   }
   if (!unbounded && given.length > command.positionals.length) {
     const extra = given.slice(command.positionals.length).join(" ");
-    throw new UserError(`unexpected argument '${extra}' for 'pix2pix ${command.name}'`, hint);
+    throw new UserError(`unexpected argument '${extra}' for 'pix2pix ${commandName}'`, hint);
   }
 }
 
 export function parseCommandLine<S extends OptionSchema>(
+  commandName: string,
   command: Command<S>,
   args: string[],
 ): ParsedCommandLine<S> {
@@ -111,7 +124,7 @@ export function parseCommandLine<S extends OptionSchema>(
   try {
     parsed = parseArgs({ args, options: config, strict: true, allowPositionals: true });
   } catch (error) {
-    throw argsError(command, error);
+    throw argsError(commandName, error);
   }
   if (parsed.values.help) return { help: true };
   const typed: Record<string, unknown> = {};
@@ -121,7 +134,7 @@ export function parseCommandLine<S extends OptionSchema>(
     if (Array.isArray(raw)) throw new UserError(`option --${flag} was given more than once`);
     typed[camelCase(flag)] = parseValue(flag, spec, raw);
   }
-  checkPositionals(command, parsed.positionals);
+  checkPositionals(commandName, command, parsed.positionals);
   const options = resolveOptions(command.options, typed as Partial<OptionValues<S>>);
   return { help: false, options, positionals: parsed.positionals };
 }

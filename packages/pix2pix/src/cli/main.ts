@@ -1,7 +1,7 @@
 /** The `pix2pix` executable: dispatches to a command, and turns user errors into one line and exit 2. */
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors.ts";
-import { type Command, commandHelp, groupHelp, parseCommandLine } from "./command.ts";
+import { type CommandEntry, commandHelp, groupHelp, parseCommandLine } from "./command.ts";
 import { commands } from "./commands/index.ts";
 
 function version(): string {
@@ -47,10 +47,11 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(command, rest);
 }
 
-async function runCommand(command: Command, args: string[]): Promise<number> {
-  const parsed = parseCommandLine(command, args);
+async function runCommand(entry: CommandEntry, args: string[]): Promise<number> {
+  const command = await entry.load();
+  const parsed = parseCommandLine(entry.name, command, args);
   if (parsed.help) {
-    console.log(commandHelp(command));
+    console.log(commandHelp(entry, command));
     return 0;
   }
   await command.run(parsed.options, parsed.positionals);
@@ -58,7 +59,7 @@ async function runCommand(command: Command, args: string[]): Promise<number> {
 }
 
 /** `pix2pix datasets download ...`: a command named with two words, the first naming its group. */
-async function runSubcommand(group: string, members: Command[], args: string[]): Promise<number> {
+async function runSubcommand(group: string, members: CommandEntry[], args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
     console.log(groupHelp(group, members));

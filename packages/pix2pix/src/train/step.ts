@@ -70,7 +70,7 @@ export function trainStep(
           ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), false),
         );
         const lossReal = scalar("D_real", ganLoss(settings.ganMode, d.apply(seenByD(b), "train", rng), true));
-        const lossD = tf.mul(tf.add(lossFake, lossReal), 0.5);
+        const lossD = tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
         // The reference defines this penalty but never applies it in pix2pix; WGAN needs it to train.
         if (settings.ganMode !== "wgangp") {
           losses.D_GP = 0;

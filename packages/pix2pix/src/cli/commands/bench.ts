@@ -6,8 +6,6 @@ import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const benchCommand = defineCommand({
-  name: "bench",
-  summary: "time a full training iteration and the generator's inference (U-Net + PatchGAN, random data)",
   options: {
     size: option.int(256, "image size in pixels (a multiple of 128: U-Net-256 at 256, U-Net-128 at 128)", {
       min: 128,

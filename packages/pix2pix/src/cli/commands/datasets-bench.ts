@@ -4,8 +4,6 @@ import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const datasetsBenchCommand = defineCommand({
-  name: "datasets bench",
-  summary: "measure the data loader's speed (pairs/s, JSON) on a dataset, with the training options",
   options: {
     ...dataOptions,
     "batch-size": option.int(1, "pairs per batch", { min: 1 }),

@@ -5,8 +5,6 @@ import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const datasetsCheckCommand = defineCommand({
-  name: "datasets check",
-  summary: "decode every file of a dataset as training would and report every problem, with counts",
   options: {
     "dataset-mode": option.enum(
       ["aligned", "folders"],

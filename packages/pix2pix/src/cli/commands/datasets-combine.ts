@@ -4,8 +4,6 @@ import { defineCommand } from "../command.ts";
 import { finishConversion, required } from "./datasets-report.ts";
 
 export const datasetsCombineCommand = defineCommand({
-  name: "datasets combine",
-  summary: "join A/x and B/x side by side into aligned images (sub-folders such as train/ are kept)",
   options: {
     a: option.string(undefined, "folder of A images", "dir"),
     b: option.string(undefined, "folder of B images, named as in A", "dir"),

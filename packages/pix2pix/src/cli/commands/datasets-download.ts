@@ -6,8 +6,6 @@ import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const datasetsDownloadCommand = defineCommand({
-  name: "datasets download",
-  summary: "download and extract an official pix2pix dataset (facades, maps, cityscapes, ...)",
   options: {
     dir: option.string("datasets", "folder to extract into (the dataset lands in DIR/NAME)", "dir"),
     url: option.string(

@@ -5,8 +5,6 @@ import { defineCommand } from "../command.ts";
 import { finishConversion, required } from "./datasets-report.ts";
 
 export const datasetsEdgesCommand = defineCommand({
-  name: "datasets edges",
-  summary: "make edges | photo pairs from photos with a Canny edge detector (edges2shoes style)",
   options: {
     out: option.string(undefined, "folder for the aligned edges | photo images (PNG)", "dir"),
     sigma: option.float(DEFAULT_CANNY.sigma, "gaussian blur before the gradients, in pixels", { min: 0 }),

@@ -4,8 +4,6 @@ import { defineCommand } from "../command.ts";
 import { finishConversion, required } from "./datasets-report.ts";
 
 export const datasetsSplitCommand = defineCommand({
-  name: "datasets split",
-  summary: "cut aligned A|B images into OUT/A and OUT/B folders (sub-folders such as train/ are kept)",
   options: {
     out: option.string(undefined, "folder that receives A/ and B/", "dir"),
   },

@@ -4,8 +4,6 @@ import { defineCommand } from "../command.ts";
 import { required } from "./datasets-report.ts";
 
 export const datasetsSyntheticCommand = defineCommand({
-  name: "datasets synthetic",
-  summary: "write pairs of the built-in synthetic facades (photo | labels) as aligned PNG files",
   options: {
     out: option.string(undefined, "folder to write into (files go to OUT/PHASE/)", "dir"),
     count: option.int(16, "how many pairs", { min: 1 }),

@@ -26,8 +26,6 @@ const DEMO_RUN = {
 } as const;
 
 export const demoCommand = defineCommand({
-  name: "demo",
-  summary: "train a small model on built-in synthetic facades for a few minutes, then test it",
   options: {
     minutes: option.float(3, "training time budget in minutes", { min: 0.05 }),
     name: option.string("demo", "run name: checkpoints and report go to <checkpoints-dir>/<name>"),

@@ -6,8 +6,6 @@ import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const envCommand = defineCommand({
-  name: "env",
-  summary: "print the runtime, CPU and the tfjs backend that would be used",
   options: {
     backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend to try"),
     format: option.enum(["text", "json"], "text", "output format"),

@@ -16,8 +16,6 @@ import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const importCommand = defineCommand({
-  name: "import",
-  summary: "convert a reference PyTorch checkpoint (.pth, zip or legacy format) to safetensors",
   options: {
     output: option.string(
       undefined,

@@ -3,8 +3,6 @@ import { testOptions } from "../../report/test-options.ts";
 import { defineCommand } from "../command.ts";
 
 export const testCommand = defineCommand({
-  name: "test",
-  summary: "run a trained model on a split: an HTML results page and L1 / PSNR / SSIM metrics as JSON",
   options: testOptions,
   positionals: [],
   examples: [

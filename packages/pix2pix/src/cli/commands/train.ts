@@ -3,8 +3,6 @@ import { trainOptions } from "../../train/options.ts";
 import { defineCommand } from "../command.ts";
 
 export const trainCommand = defineCommand({
-  name: "train",
-  summary: "train a pix2pix model on paired images (checkpoints, loss log and an HTML report per run)",
   options: trainOptions,
   positionals: [],
   examples: [

@@ -31,8 +31,6 @@ function imageChannels(flag: string, value: number): 1 | 3 {
 }
 
 export const translateCommand = defineCommand({
-  name: "translate",
-  summary: "translate one image with a trained or imported generator",
   options: {
     model: option.string(
       undefined,
