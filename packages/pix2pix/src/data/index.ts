@@ -46,9 +46,4 @@ export interface OpenHooks {
   readonly warn?: (message: string) => void;
 }
 
-export interface OpenHooks {
-  /** Where warnings go (sizes rounded for the generator, files skipped); console.warn when absent. */
-  readonly warn?: (message: string) => void;
-}
-
 export { openPairedDataset } from "./open.ts";

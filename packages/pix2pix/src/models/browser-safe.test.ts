@@ -9,15 +9,17 @@ import { test } from "node:test";
 
 const src = path.resolve(import.meta.dirname, "..");
 const ENTRIES = [
+  "index.ts",
   "models/index.ts",
   "models/losses.ts",
   "io/state-dict.ts",
   "io/pth.ts",
   "io/safetensors-codec.ts",
 ];
-const STATIC_IMPORT = /^import\s+(?:(?!type\b)[^;]*?from\s+)?"([^"]+)";/gms; // not `import type`
+// `import … from` and `export … from`, but not their `type` forms
+const STATIC_IMPORT = /^(?:import|export)\s+(?:(?!type\b)[^;]*?from\s+)?"([^"]+)";/gms;
 
-test("models, nn and the browser-side io modules import nothing that needs Node", () => {
+test("the library entry, models, nn and the browser-side io modules import nothing that needs Node", () => {
   const seen = new Set<string>();
   const offending: string[] = [];
   const visit = (file: string) => {

@@ -1,0 +1,42 @@
+/**
+ * pix2pix-ts, the library: the reference's networks and losses on TensorFlow.js, their weights in
+ * PyTorch's names and layouts, and the evaluation metrics. Nothing here needs Node, so the browser
+ * runs the same code; files, datasets, training and the native backend are in `pix2pix-ts/node`.
+ */
+
+export { renderSyntheticPair } from "./data/synthetic.ts";
+export { UserError } from "./errors.ts";
+export { translateBatch } from "./infer/evaluate.ts";
+export { type ImageMetrics, imageMetrics, l1, meanMetrics, psnr, ssim } from "./infer/metrics.ts";
+export { parsePth } from "./io/pth.ts";
+export { decodeSafetensors, encodeSafetensors, type HostTensor } from "./io/safetensors-codec.ts";
+export { loadNetworkStateDict, networkStateDict, type StateDict } from "./io/state-dict.ts";
+export {
+  createDiscriminator,
+  createGenerator,
+  type DiscriminatorConfig,
+  discriminatorConfig,
+  type GeneratorConfig,
+  generatorConfig,
+  generatorSizeMultiple,
+} from "./models/index.ts";
+export { type GanMode, ganLoss, gradientPenalty } from "./models/losses.ts";
+export type { Mode, Network } from "./models/network.ts";
+export {
+  DISCRIMINATORS,
+  type DiscriminatorName,
+  GENERATORS,
+  type GeneratorName,
+  INITS,
+  type ModelOptions,
+  modelOptions,
+  NORMS,
+} from "./models/options.ts";
+export {
+  defaults,
+  type OptionSchema,
+  type OptionValues,
+  option,
+  resolveOptions,
+} from "./options/schema.ts";
+export { Rng, type RngState } from "./random.ts";

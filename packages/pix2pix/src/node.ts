@@ -1,0 +1,21 @@
+/**
+ * pix2pix-ts for Node: backends (the native onednn one), image files, paired datasets, training,
+ * testing and checkpoint files. Everything of the browser-safe `pix2pix-ts` entry is re-exported.
+ */
+
+export { BACKEND_CHOICES, type BackendChoice, type BackendName, useBackend } from "./backend.ts";
+export {
+  type DataOptions,
+  dataOptions,
+  openPairedDataset,
+  type PairBatch,
+  type PairedDataset,
+} from "./data/index.ts";
+export * from "./index.ts";
+export { type ImageData32, readImage, writeImage } from "./io/images.ts";
+export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
+export { loadNetwork, saveNetwork } from "./io/state-dict.ts";
+export { type TestOptions, testOptions } from "./report/test-options.ts";
+export { runTest, type TestResult } from "./report/test-run.ts";
+export { type TrainOptions, trainOptions } from "./train/options.ts";
+export { type TrainControl, type TrainResult, train } from "./train/trainer.ts";
