@@ -143,8 +143,11 @@ Napi::Value BatchNormTrainingBackward(const Napi::CallbackInfo& info) {
 
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   auto hyper = info[0].As<Napi::Array>();
-  auto at = [&](uint32_t i) { return hyper.Get(i).As<Napi::Number>().FloatValue(); };
-  const AdamHyper params{at(0), at(1), at(2), at(3), at(4)};
+  auto at = [&](uint32_t i) { return hyper.Get(i).As<Napi::Number>().DoubleValue(); };
+  const double beta1 = at(0), beta2 = at(1);
+  const AdamHyper params{static_cast<float>(beta1), static_cast<float>(beta2), static_cast<float>(at(2)),
+                         static_cast<float>(at(3)),  static_cast<float>(at(4)), static_cast<float>(1 - beta1),
+                         static_cast<float>(1 - beta2)};
   adamUpdate(params, dataOf<float>(info[1], "param"), dataOf<float>(info[2], "grad"), dataOf<float>(info[3], "m"),
              dataOf<float>(info[4], "v"), dataOf<float>(info[5], "paramOut"), dataOf<float>(info[6], "mOut"),
              dataOf<float>(info[7], "vOut"), lengthOf(info[1]));

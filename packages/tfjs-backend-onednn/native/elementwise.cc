@@ -322,12 +322,11 @@ void batchNorm(const float* x, int64_t n, int64_t channels, const float* mean, i
 
 void adamUpdate(const AdamHyper& h, const float* param, const float* grad, const float* m, const float* v,
                 float* paramOut, float* mOut, float* vOut, int64_t n) {
-  const float oneMinusBeta1 = 1 - h.beta1, oneMinusBeta2 = 1 - h.beta2;
   parallelRanges(n, n * 4, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float g = grad[i];
-      const float mNew = m[i] * h.beta1 + g * oneMinusBeta1;
-      const float vNew = v[i] * h.beta2 + (g * g) * oneMinusBeta2;
+      const float mNew = m[i] * h.beta1 + g * h.oneMinusBeta1;
+      const float vNew = v[i] * h.beta2 + (g * g) * h.oneMinusBeta2;
       const float denom = std::sqrt(vNew) / h.biasCorrection2Sqrt + h.eps;
       paramOut[i] = param[i] - (mNew / denom) * h.stepSize;
       mOut[i] = mNew;

@@ -59,6 +59,8 @@ void batchNormTrainingBackward(const float* dy, const float* x, int64_t rows, in
 //   p' = p - stepSize m' / (sqrt(v') / biasCorrection2Sqrt + eps)
 struct AdamHyper {
   float beta1, beta2, eps, stepSize, biasCorrection2Sqrt;
+  // 1 − beta rounded once from double, as the op-by-op formula has it: 1 − float(0.999) is off by 1e-5.
+  float oneMinusBeta1, oneMinusBeta2;
 };
 void adamUpdate(const AdamHyper& h, const float* param, const float* grad, const float* m, const float* v,
                 float* paramOut, float* mOut, float* vOut, int64_t n);

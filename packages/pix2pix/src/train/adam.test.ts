@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import { useBackend } from "../backend.ts";
 import { Adam } from "./adam.ts";
 
 // torch.optim.Adam([p], lr=0.1, betas=(0.5, 0.999)) with p = [1, -2, 3] and these gradients, step by step
@@ -24,20 +24,35 @@ function closeTo(actual: ArrayLike<number>, expected: number[], tolerance = 1e-6
 }
 
 describe("Adam", () => {
-  test("matches PyTorch's Adam step by step", async () => {
-    await tf.setBackend("cpu");
-    const p = tf.variable(tf.tensor1d([1, -2, 3]));
-    const adam = new Adam(new Map([["w", p]]), { beta1: 0.5, beta2: 0.999, eps: 1e-8 });
-    GRADIENTS.forEach((g, step) => {
-      tf.tidy(() => adam.apply(new Map([["w", tf.tensor1d(g)]]), 0.1));
-      closeTo(p.dataSync(), PYTORCH_PARAMS[step] as number[]);
+  // onednn runs the fused one-pass kernel, cpu the op-by-op formula: both must be PyTorch's Adam.
+  for (const backend of ["cpu", "onednn"] as const) {
+    test(`matches PyTorch's Adam step by step (${backend} backend)`, async () => {
+      await useBackend(backend);
+      const p = tf.variable(tf.tensor1d([1, -2, 3]));
+      const adam = new Adam(new Map([["w", p]]), { beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+      GRADIENTS.forEach((g, step) => {
+        tf.tidy(() => adam.apply(new Map([["w", tf.tensor1d(g)]]), 0.1));
+        closeTo(p.dataSync(), PYTORCH_PARAMS[step] as number[]);
+      });
+      adam.dispose();
+      p.dispose();
     });
-    adam.dispose();
-    p.dispose();
-  });
+
+    test(`leaves no tensors behind per step (${backend} backend)`, async () => {
+      await useBackend(backend);
+      const p = tf.variable(tf.ones([4, 4]));
+      const adam = new Adam(new Map([["w", p]]), { beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+      const g = tf.ones([4, 4]);
+      adam.apply(new Map([["w", g]]), 0.01);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) adam.apply(new Map([["w", g]]), 0.01);
+      assert.equal(tf.memory().numTensors, before);
+      for (const t of [adam, p, g]) t.dispose();
+    });
+  }
 
   test("a restored state continues exactly as the original would have", async () => {
-    await tf.setBackend("cpu");
+    await useBackend("cpu");
     const options = { beta1: 0.5, beta2: 0.999, eps: 1e-8 };
     const original = tf.variable(tf.tensor1d([1, -2, 3]));
     const adam = new Adam(new Map([["w", original]]), options);
@@ -56,17 +71,5 @@ describe("Adam", () => {
     assert.deepEqual(copy.dataSync(), original.dataSync());
     assert.throws(() => restored.load({ ...saved, expAvg: new Map() }), /exp_avg of w is missing/);
     for (const t of [adam, restored, original, copy]) t.dispose();
-  });
-
-  test("leaves no tensors behind per step", async () => {
-    await tf.setBackend("cpu");
-    const p = tf.variable(tf.ones([4, 4]));
-    const adam = new Adam(new Map([["w", p]]), { beta1: 0.5, beta2: 0.999, eps: 1e-8 });
-    const g = tf.ones([4, 4]);
-    adam.apply(new Map([["w", g]]), 0.01);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) adam.apply(new Map([["w", g]]), 0.01);
-    assert.equal(tf.memory().numTensors, before);
-    for (const t of [adam, p, g]) t.dispose();
   });
 });
