@@ -52,15 +52,38 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
   }
 }
 
+// Optional 5th argument of convForward / convBackwardData: the filter is already in the primitive's layout.
+bool preparedFlag(const Napi::CallbackInfo& info) { return info.Length() > 4 && info[4].ToBoolean().Value(); }
+
+WeightsUse weightsUseOf(const Napi::Value& value) {
+  return value.As<Napi::Number>().Int32Value() == 0 ? WeightsUse::Forward : WeightsUse::BackwardData;
+}
+
 Napi::Value ConvForward(const Napi::CallbackInfo& info) {
-  convForward(geometryOf(info[3]), dataOf<float>(info[0], "x"), dataOf<float>(info[1], "filter"),
+  convForward(geometryOf(info[3]), dataOf<float>(info[0], "x"), dataOf<float>(info[1], "filter"), preparedFlag(info),
               dataOf<float>(info[2], "output"));
   return info.Env().Undefined();
 }
 
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   convBackwardData(geometryOf(info[3]), dataOf<float>(info[0], "dy"), dataOf<float>(info[1], "filter"),
-                   dataOf<float>(info[2], "output"));
+                   preparedFlag(info), dataOf<float>(info[2], "output"));
+  return info.Env().Undefined();
+}
+
+Napi::Value ConvWeightsSize(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(),
+                           static_cast<double>(convWeightsSize(geometryOf(info[0]), weightsUseOf(info[1]))));
+}
+
+Napi::Value ConvPrepareWeights(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = geometryOf(info[0]);
+  const WeightsUse use = weightsUseOf(info[1]);
+  float* out = dataOf<float>(info[3], "output");
+  if (lengthOf(info[3]) != convWeightsSize(g, use)) {
+    throw Napi::RangeError::New(info.Env(), "prepared weights have the wrong length");
+  }
+  convPrepareWeights(g, use, dataOf<float>(info[2], "filter"), out);
   return info.Env().Undefined();
 }
 
@@ -195,6 +218,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convForward", Napi::Function::New<guarded<ConvForward>>(env));
   exports.Set("convBackwardData", Napi::Function::New<guarded<ConvBackwardData>>(env));
+  exports.Set("convWeightsSize", Napi::Function::New<guarded<ConvWeightsSize>>(env));
+  exports.Set("convPrepareWeights", Napi::Function::New<guarded<ConvPrepareWeights>>(env));
   exports.Set("convBackwardWeights", Napi::Function::New<guarded<ConvBackwardWeights>>(env));
   exports.Set("unary", Napi::Function::New<guarded<Unary>>(env));
   exports.Set("binary", Napi::Function::New<guarded<Binary>>(env));

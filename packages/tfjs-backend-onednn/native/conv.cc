@@ -87,17 +87,29 @@ struct WeightsLayout {
     }
   }
 
-  // The memory the primitive reads (after copying `user` into it) or writes.
-  memory forPrimitive(float* user) { return buffer ? *buffer : memory(userDesc, cpuEngine(), user); }
+  // Floats a copy in the primitive's layout takes; 0 when the primitive reads the user's layout itself.
+  int64_t preparedSize() const { return buffer ? static_cast<int64_t>(buffer->get_desc().get_size() / sizeof(float)) : 0; }
+
+  // The memory the primitive reads (after copying `user` into it) or writes. `prepared`: `user` already
+  // holds the weights in the primitive's layout (a copy the caller kept from an earlier call).
+  memory forPrimitive(float* user, bool prepared = false) {
+    if (!buffer) return memory(userDesc, cpuEngine(), user);
+    return prepared ? memory(buffer->get_desc(), cpuEngine(), user) : *buffer;
+  }
 
   void toPrimitive(const float* user) {
-    if (!buffer) return;
+    if (buffer) copyInto(user, static_cast<float*>(buffer->get_data_handle()));
+  }
+
+  // Copies HWIO weights into `blocked`, a buffer in the primitive's layout whose padding is zero.
+  void copyInto(const float* user, float* blocked) {
     if (reorder) {
       memory userMemory(userDesc, cpuEngine(), const_cast<float*>(user));
-      reorder->execute(cpuStream(), userMemory, *buffer);
+      memory blockedMemory(buffer->get_desc(), cpuEngine(), blocked);
+      reorder->execute(cpuStream(), userMemory, blockedMemory);
+      cpuStream().wait();
       return;
     }
-    float* blocked = static_cast<float*>(buffer->get_data_handle());
     copyRows([&](int64_t hwio, int64_t blockedBase, int64_t o) { blocked[blockedBase + o] = user[hwio]; });
   }
 
@@ -197,25 +209,15 @@ memory wrap(const memory::desc& desc, const float* data) {
   return memory(desc, cpuEngine(), const_cast<float*>(data));
 }
 
-}  // namespace
-
-void convForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
-  ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g);
+WeightsLayout& forwardReady(ConvPrimitives& p) {
   if (!p.forward) {
     p.forward.emplace(p.forwardPd);
     p.forwardWeights.emplace(p.weightsUser, p.forwardPd.weights_desc(), true);
   }
-  p.forwardWeights->toPrimitive(w);
-  p.forward->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
-                                   {DNNL_ARG_WEIGHTS, p.forwardWeights->forPrimitive(const_cast<float*>(w))},
-                                   {DNNL_ARG_DST, wrap(p.dst, y)}});
-  cpuStream().wait();
+  return *p.forwardWeights;
 }
 
-void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g);
+WeightsLayout& backwardDataReady(ConvPrimitives& p) {
   if (!p.backwardData) {
     dnnl::convolution_backward_data::primitive_desc pd(
         dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, p.src, p.weightsAny, p.dst,
@@ -224,11 +226,44 @@ void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, fl
     p.backwardData.emplace(pd);
     p.backwardDataWeights.emplace(p.weightsUser, pd.weights_desc(), true);
   }
-  p.backwardDataWeights->toPrimitive(w);
-  p.backwardData->execute(cpuStream(),
-                          {{DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
-                           {DNNL_ARG_WEIGHTS, p.backwardDataWeights->forPrimitive(const_cast<float*>(w))},
-                           {DNNL_ARG_DIFF_SRC, wrap(p.src, dx)}});
+  return *p.backwardDataWeights;
+}
+
+// The weights layout of the primitive for `use`, creating the primitive (with the thread count it
+// will run with) on first use.
+WeightsLayout& weightsLayoutFor(const ConvGeometry& g, WeightsUse use) {
+  ThreadScope threads(threadsFor(g));
+  ConvPrimitives& p = primitivesFor(g);
+  return use == WeightsUse::Forward ? forwardReady(p) : backwardDataReady(p);
+}
+
+}  // namespace
+
+int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use) { return weightsLayoutFor(g, use).preparedSize(); }
+
+void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, float* out) {
+  weightsLayoutFor(g, use).copyInto(w, out);
+}
+
+void convForward(const ConvGeometry& g, const float* x, const float* w, bool prepared, float* y) {
+  ThreadScope threads(threadsFor(g));
+  ConvPrimitives& p = primitivesFor(g);
+  WeightsLayout& weights = forwardReady(p);
+  if (!prepared) weights.toPrimitive(w);
+  p.forward->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
+                                   {DNNL_ARG_WEIGHTS, weights.forPrimitive(const_cast<float*>(w), prepared)},
+                                   {DNNL_ARG_DST, wrap(p.dst, y)}});
+  cpuStream().wait();
+}
+
+void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bool prepared, float* dx) {
+  ThreadScope threads(threadsFor(g));
+  ConvPrimitives& p = primitivesFor(g);
+  WeightsLayout& weights = backwardDataReady(p);
+  if (!prepared) weights.toPrimitive(w);
+  p.backwardData->execute(cpuStream(), {{DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
+                                        {DNNL_ARG_WEIGHTS, weights.forPrimitive(const_cast<float*>(w), prepared)},
+                                        {DNNL_ARG_DIFF_SRC, wrap(p.src, dx)}});
   cpuStream().wait();
 }
 

@@ -21,10 +21,18 @@ struct ConvGeometry {
   }
 };
 
-// y[N,OH,OW,OC] = conv(x[N,IH,IW,IC], w[KH,KW,IC,OC])
-void convForward(const ConvGeometry& g, const float* x, const float* w, float* y);
+// The primitive whose weights layout is meant: the forward convolution's or the backward-data one's.
+enum class WeightsUse { Forward = 0, BackwardData = 1 };
+// Floats of the weights in the layout that primitive reads; 0 when it reads HWIO itself.
+int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use);
+// Copies HWIO weights into that layout; `out` holds convWeightsSize floats and its padding is zero.
+void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, float* out);
+
+// y[N,OH,OW,OC] = conv(x[N,IH,IW,IC], w[KH,KW,IC,OC]); `prepared`: w is in the primitive's layout
+// (from convPrepareWeights) rather than HWIO.
+void convForward(const ConvGeometry& g, const float* x, const float* w, bool prepared, float* y);
 // dx[N,IH,IW,IC] = gradient of the forward convolution with respect to x, given dy[N,OH,OW,OC].
-void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bool prepared, float* dx);
 // dw[KH,KW,IC,OC] = gradient of the forward convolution with respect to w.
 void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw);
 // Number of cached primitive sets (one per distinct geometry), for the leak test.

@@ -4,7 +4,7 @@
  * poisoned with NaN so a test catches unwritten elements) and a per-kernel timer.
  */
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
+import type { backend_util, DataId, DataType, TensorInfo } from "@tensorflow/tfjs-core";
 
 /** Time and call count per kernel name, plus the convolution FLOPs done, while a profile is on. */
 export interface KernelProfile {
@@ -21,6 +21,13 @@ export class OnednnBackend extends MathBackendCPU {
   poisonOutputs = false;
   /** Non-null while a kernel profile is being recorded (see profileKernels). */
   profile: KernelProfile | null = null;
+
+  /**
+   * Filters copied into a convolution primitive's weights layout, per tensor and primitive (see
+   * kernels/conv.ts); null marks a filter seen once. tfjs never changes a tensor's values under the
+   * same dataId except through `move`, so an entry stays valid until that or disposal.
+   */
+  readonly preparedFilters = new WeakMap<DataId, Map<string, Float32Array | null>>();
 
   constructor() {
     super();
@@ -59,6 +66,23 @@ export class OnednnBackend extends MathBackendCPU {
     // 2 is neither false (0) nor what a comparison writes (1).
     if (this.poisonOutputs) values.fill(2);
     return values;
+  }
+
+  override disposeData(dataId: DataId, force?: boolean): boolean {
+    const disposed = super.disposeData(dataId, force);
+    if (disposed) this.preparedFilters.delete(dataId);
+    return disposed;
+  }
+
+  override move(
+    dataId: DataId,
+    values: backend_util.BackendValues,
+    shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ): void {
+    this.preparedFilters.delete(dataId);
+    super.move(dataId, values, shape, dtype, refCount);
   }
 
   output(shape: number[], values: Float32Array | Uint8Array, dtype: DataType = "float32"): TensorInfo {

@@ -23,6 +23,10 @@ export type ConvGeometry = readonly [
   padLeft: number,
 ];
 
+/** Whose weights layout: the forward convolution's (0) or the backward-data one's (1), as native/conv.h. */
+export const WEIGHTS_USE = { forward: 0, backwardData: 1 } as const;
+export type WeightsUse = (typeof WEIGHTS_USE)[keyof typeof WEIGHTS_USE];
+
 /** Op codes, in the order of the enums in native/elementwise.h and native/layout.h. */
 export const UNARY_OPS = [
   "Relu",
@@ -71,8 +75,25 @@ export type PadMode = (typeof PAD_MODES)[number];
 type Shape = readonly number[];
 
 export interface NativeAddon {
-  convForward(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: ConvGeometry): void;
-  convBackwardData(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+  /** `prepared`: the filter comes from convPrepareWeights rather than in HWIO. */
+  convForward(
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    geometry: ConvGeometry,
+    prepared?: boolean,
+  ): void;
+  convBackwardData(
+    dy: Float32Array,
+    filter: Float32Array,
+    dx: Float32Array,
+    geometry: ConvGeometry,
+    prepared?: boolean,
+  ): void;
+  /** Floats of the filter in the layout the primitive for `use` reads; 0 when that is HWIO. */
+  convWeightsSize(geometry: ConvGeometry, use: WeightsUse): number;
+  /** Copies an HWIO filter into that layout; `out` is zero-filled (its padding must read as zero). */
+  convPrepareWeights(geometry: ConvGeometry, use: WeightsUse, filter: Float32Array, out: Float32Array): void;
   convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;
   unary(op: number, alpha: number, x: Float32Array, y: Float32Array): void;
   binary(

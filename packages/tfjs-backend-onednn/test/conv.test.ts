@@ -95,4 +95,23 @@ describe("onednn convolutions match the cpu backend", () => {
       ),
     );
   });
+
+  // The backend keeps a filter in a primitive's layout from its second use on: every use of the same
+  // tensor, and of a variable after assign, must still see the current values.
+  test("a filter reused by conv2d and conv2dTranspose, then assigned new values", async () => {
+    await assertMatchesCpu("reused filter", () => {
+      const filter = tf.variable(randomTensor([4, 4, 16, 32], 8));
+      const x = randomTensor([1, 10, 8, 16], 9) as tf.Tensor4D;
+      const dy = randomTensor([1, 5, 4, 32], 10) as tf.Tensor4D;
+      const useAll = () => [
+        ...[1, 2, 3].map(() => tf.conv2d(x, filter as tf.Tensor4D, 2, 1)),
+        ...[1, 2, 3].map(() => tf.conv2dTranspose(dy, filter as tf.Tensor4D, [1, 10, 8, 16], 2, 1)),
+      ];
+      const before = useAll();
+      filter.assign(randomTensor([4, 4, 16, 32], 11));
+      const after = useAll();
+      filter.dispose();
+      return [...before, ...after];
+    });
+  });
 });
