@@ -24,7 +24,7 @@ export async function writeTrainingReport(file: string, report: TrainingReport):
   const series = (pick: (r: LossRecord) => number | undefined) =>
     report.records.map((r) => [r.iteration, pick(r) ?? Number.NaN] as const);
   const charts = [
-    ...LOSS_NAMES.map((loss) =>
+    ...LOSS_NAMES.filter((loss) => report.records.some((r) => r.losses[loss] !== undefined)).map((loss) =>
       lineChart(
         series((r) => r.losses[loss]),
         { title: loss, xLabel: "step" },

@@ -16,10 +16,10 @@ import type { Network } from "../models/network.ts";
 import type { Rng } from "../random.ts";
 import type { Adam } from "./adam.ts";
 
-/** D_GP is the WGAN-GP gradient penalty: 0 unless the GAN mode is wgangp. */
+/** D_GP is the WGAN-GP gradient penalty, present only when the GAN mode is wgangp. */
 export const LOSS_NAMES = ["G_GAN", "G_L1", "D_real", "D_fake", "D_GP"] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
-export type StepLosses = Readonly<Record<LossName, number>>;
+export type StepLosses = Readonly<Record<Exclude<LossName, "D_GP">, number>> & { readonly D_GP?: number };
 
 export interface Pix2pixModel {
   readonly g: Network;
@@ -72,10 +72,7 @@ export function trainStep(
         const lossReal = scalar("D_real", ganLoss(settings.ganMode, d.apply(seenByD(b), "train", rng), true));
         const lossD = tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
         // The reference defines this penalty but never applies it in pix2pix; WGAN needs it to train.
-        if (settings.ganMode !== "wgangp") {
-          losses.D_GP = 0;
-          return lossD;
-        }
+        if (settings.ganMode !== "wgangp") return lossD;
         return tf.add(lossD, scalar("D_GP", gradientPenalty(d, seenByD(b), seenByD(fake), rng))) as tf.Scalar;
       }, [...d.params.values()]);
       optimizerD.apply(gradMap(d, stepD.grads), settings.lr);

@@ -138,7 +138,7 @@ function disposeModel(model: Pix2pixModel): void {
 }
 
 function divergence(losses: StepLosses, epoch: number, epochStep: number, iteration: number, dir: string) {
-  const bad = LOSS_NAMES.find((name) => !Number.isFinite(losses[name]));
+  const bad = LOSS_NAMES.find((name) => name in losses && !Number.isFinite(losses[name]));
   if (bad === undefined) return undefined;
   return new UserError(
     `training diverged: loss ${bad} is ${losses[bad]} at epoch ${epoch}, step ${epochStep} (iteration ${iteration}); nothing was saved after it`,
@@ -219,7 +219,10 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
     const flushLog = async (lr: number) => {
       if (pending.length === 0) return;
       const losses = Object.fromEntries(
-        LOSS_NAMES.map((name) => [name, pending.reduce((s, l) => s + l[name], 0) / pending.length]),
+        LOSS_NAMES.filter((name) => pending[0] !== undefined && name in pending[0]).map((name) => [
+          name,
+          pending.reduce((s, l) => s + (l[name] ?? 0), 0) / pending.length,
+        ]),
       );
       pending.length = 0;
       const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
