@@ -8,6 +8,7 @@ import {
   conv2d,
   convTranspose2d,
   dropout,
+  GENERATOR_NORM,
   type Module,
   named,
   norm,
@@ -32,9 +33,9 @@ const DOWNSAMPLINGS = 2;
 
 function residualBlock(store: VariableStore, dim: number, c: ResnetConfig, bias: boolean): Module {
   const conv3x3 = () => conv2d(store, { inC: dim, outC: dim, kernel: 3, stride: 1, padding: 0, bias });
-  const layers = [reflectionPad(1), conv3x3(), norm(store, c.norm, dim), relu];
+  const layers = [reflectionPad(1), conv3x3(), norm(store, c.norm, dim, GENERATOR_NORM), relu];
   if (c.dropout) layers.push(dropout);
-  layers.push(reflectionPad(1), conv3x3(), norm(store, c.norm, dim));
+  layers.push(reflectionPad(1), conv3x3(), norm(store, c.norm, dim, GENERATOR_NORM));
   const convBlock = named("conv_block", sequential(...layers));
   return (key) => {
     const layer = convBlock(key);
@@ -49,14 +50,14 @@ export function resnetGenerator(store: VariableStore, c: ResnetConfig): Module {
   const layers: Module[] = [
     reflectionPad(3),
     conv2d(store, { inC: c.inputNc, outC: ngf, kernel: 7, stride: 1, padding: 0, bias }),
-    norm(store, c.norm, ngf),
+    norm(store, c.norm, ngf, GENERATOR_NORM),
     relu,
   ];
   for (let i = 0; i < DOWNSAMPLINGS; i++) {
     const channels = ngf * 2 ** i;
     layers.push(
       conv2d(store, { inC: channels, outC: channels * 2, kernel: 3, stride: 2, padding: 1, bias }),
-      norm(store, c.norm, channels * 2),
+      norm(store, c.norm, channels * 2, GENERATOR_NORM),
       relu,
     );
   }
@@ -67,7 +68,7 @@ export function resnetGenerator(store: VariableStore, c: ResnetConfig): Module {
     const up = { kernel: 3, stride: 2, padding: 1, outputPadding: 1, bias };
     layers.push(
       convTranspose2d(store, { inC: channels, outC: channels / 2, ...up }),
-      norm(store, c.norm, channels / 2),
+      norm(store, c.norm, channels / 2, GENERATOR_NORM),
       relu,
     );
   }

@@ -9,6 +9,7 @@ import {
   conv2d,
   convTranspose2d,
   dropout,
+  GENERATOR_NORM,
   leakyRelu,
   type Module,
   named,
@@ -51,16 +52,22 @@ function block(store: VariableStore, normKind: NormName, spec: BlockSpec): Modul
   if (spec.position === "outermost") {
     layers = [downConv, spec.sub as Module, relu, upConv(spec.inner * 2, true), tanh];
   } else if (spec.position === "innermost") {
-    layers = [leakyRelu, downConv, relu, upConv(spec.inner, bias), norm(store, normKind, spec.outer)];
+    layers = [
+      leakyRelu,
+      downConv,
+      relu,
+      upConv(spec.inner, bias),
+      norm(store, normKind, spec.outer, GENERATOR_NORM),
+    ];
   } else {
     layers = [
       leakyRelu,
       downConv,
-      norm(store, normKind, spec.inner),
+      norm(store, normKind, spec.inner, GENERATOR_NORM),
       spec.sub as Module,
       relu,
       upConv(spec.inner * 2, bias),
-      norm(store, normKind, spec.outer),
+      norm(store, normKind, spec.outer, GENERATOR_NORM),
     ];
     if (spec.dropout) layers.push(dropout);
   }

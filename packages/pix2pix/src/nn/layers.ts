@@ -5,6 +5,7 @@
  * index, so keys line up with the reference's `nn.Sequential` numbering. Browser-safe.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedBatchNormTraining } from "tfjs-backend-onednn/ops";
 import { tfjsShape, torchToTfjs } from "../io/layout.ts";
 import type { Mode, Network } from "../models/network.ts";
 import type { NormName } from "../models/options.ts";
@@ -147,11 +148,28 @@ export function convTranspose2d(store: VariableStore, spec: ConvTransposeSpec): 
   };
 }
 
+/**
+ * `fusedBatchNorm`: batch norm with batch statistics may run as the backend's single fused kernel (two
+ * passes over memory each way instead of a dozen). Only for networks never differentiated twice: the
+ * fused kernel's gradient has no gradient itself, and the WGAN-GP penalty differentiates D twice.
+ */
+export interface NormOptions {
+  readonly fusedBatchNorm?: boolean;
+}
+
+/** Generators are differentiated once per step: the WGAN-GP penalty's second derivative goes through D only. */
+export const GENERATOR_NORM: NormOptions = { fusedBatchNorm: true };
+
 /** The reference's get_norm_layer: BatchNorm2d (affine, running stats), InstanceNorm2d (neither), Identity. */
-export function norm(store: VariableStore, kind: NormName, channels: number): Module {
+export function norm(
+  store: VariableStore,
+  kind: NormName,
+  channels: number,
+  options: NormOptions = {},
+): Module {
   switch (kind) {
     case "batch":
-      return (key) => batchNorm(store.batchNorm(key, channels));
+      return (key) => batchNorm(store.batchNorm(key, channels), options.fusedBatchNorm ?? false);
     case "instance":
       return () => instanceNorm;
     case "none":
@@ -163,28 +181,52 @@ function normalize(x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor): tf.Ten
   return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS)));
 }
 
-function batchNorm(v: ReturnType<VariableStore["batchNorm"]>): Layer {
+type BatchNormVariables = ReturnType<VariableStore["batchNorm"]>;
+
+function affine(normalized: tf.Tensor4D, v: BatchNormVariables): tf.Tensor4D {
+  return tf.add(tf.mul(normalized, v.weight), v.bias);
+}
+
+/** Batch norm with batch statistics: the output, and the statistics for the running averages. */
+function withBatchStatistics(
+  x: tf.Tensor4D,
+  v: BatchNormVariables,
+  fused: boolean,
+): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor } {
+  const result = fused
+    ? fusedBatchNormTraining(x, v.weight as tf.Tensor1D, v.bias as tf.Tensor1D, BN_EPS)
+    : undefined;
+  if (result !== undefined) return { ...result, y: result.y as tf.Tensor4D };
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return { y: affine(normalize(x, mean, variance), v), mean, variance };
+}
+
+/**
+ * PyTorch: running stats take the unbiased batch variance, with momentum 0.1. These ops are off the
+ * loss's path, so they add nothing to any gradient.
+ */
+function updateRunningStatistics(
+  v: BatchNormVariables,
+  x: tf.Tensor4D,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+) {
+  const [n, h, w] = x.shape;
+  const count = n * h * w;
+  tf.tidy(() => {
+    const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+    v.runningMean.assign(tf.add(tf.mul(v.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    v.runningVar.assign(tf.add(tf.mul(v.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+    v.batches.assign(tf.add(v.batches, tf.scalar(1, "int32")));
+  });
+}
+
+function batchNorm(v: BatchNormVariables, fused: boolean): Layer {
   return (x, { mode }) => {
-    let normalized: tf.Tensor4D;
-    if (mode === "eval") {
-      normalized = normalize(x, v.runningMean, v.runningVar);
-    } else {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      normalized = normalize(x, mean, variance);
-      if (mode === "train") {
-        // PyTorch: running stats take the unbiased batch variance, with momentum 0.1. These ops are off
-        // the loss's path, so they add nothing to any gradient.
-        const [n, h, w] = x.shape;
-        const count = n * h * w;
-        tf.tidy(() => {
-          const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
-          v.runningMean.assign(tf.add(tf.mul(v.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-          v.runningVar.assign(tf.add(tf.mul(v.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
-          v.batches.assign(tf.add(v.batches, tf.scalar(1, "int32")));
-        });
-      }
-    }
-    return tf.add(tf.mul(normalized, v.weight), v.bias);
+    if (mode === "eval") return affine(normalize(x, v.runningMean, v.runningVar), v);
+    const { y, mean, variance } = withBatchStatistics(x, v, fused);
+    if (mode === "train") updateRunningStatistics(v, x, mean, variance);
+    return y;
   };
 }
 
