@@ -125,7 +125,8 @@ export interface ConvTransposeSpec {
 /**
  * PyTorch's ConvTranspose2d: the full ("valid") transposed conv, then `padding` cropped from the top and
  * left and `padding − outputPadding` from the bottom and right. Cropping (rather than tfjs's "same")
- * keeps PyTorch's asymmetry for odd kernels with output_padding.
+ * keeps PyTorch's asymmetry for odd kernels with output_padding; without output padding the crop is
+ * symmetric, which tfjs's numeric padding expresses directly.
  */
 export function convTranspose2d(store: VariableStore, spec: ConvTransposeSpec): Module {
   return (key) => {
@@ -135,14 +136,28 @@ export function convTranspose2d(store: VariableStore, spec: ConvTransposeSpec): 
       const [n, h, w] = x.shape;
       const full = (size: number) => (size - 1) * spec.stride + spec.kernel;
       const out = (size: number) => full(size) - 2 * spec.padding + spec.outputPadding;
-      const y = tf.conv2dTranspose(
-        x,
-        weight as tf.Tensor4D,
-        [n, full(h), full(w), spec.outC],
-        spec.stride,
-        "valid",
-      );
-      const cropped = tf.slice(y, [0, spec.padding, spec.padding, 0], [n, out(h), out(w), spec.outC]);
+      const cropped =
+        spec.outputPadding === 0
+          ? // A symmetric crop is the transposed conv's own padding: only the kept elements are computed,
+            // with no full-size intermediate and no pass to slice it.
+            tf.conv2dTranspose(
+              x,
+              weight as tf.Tensor4D,
+              [n, out(h), out(w), spec.outC],
+              spec.stride,
+              spec.padding,
+            )
+          : tf.slice(
+              tf.conv2dTranspose(
+                x,
+                weight as tf.Tensor4D,
+                [n, full(h), full(w), spec.outC],
+                spec.stride,
+                "valid",
+              ),
+              [0, spec.padding, spec.padding, 0],
+              [n, out(h), out(w), spec.outC],
+            );
       return bias ? tf.add(cropped, bias) : cropped;
     };
   };
