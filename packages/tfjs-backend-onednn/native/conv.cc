@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <map>
+#include <utility>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -172,10 +173,11 @@ struct ConvPrimitives {
   std::optional<dnnl::convolution_backward_weights> backwardWeights;
   std::optional<WeightsLayout> backwardWeightsDiff;
 
-  explicit ConvPrimitives(const ConvGeometry& g)
+  // `weightsTag`: any (the primitive picks its blocked layout) or hwio (it reads tfjs's filters as they are).
+  ConvPrimitives(const ConvGeometry& g, tag weightsTag)
       : src({g.batch, g.inChannels, g.inHeight, g.inWidth}, dt::f32, tag::nhwc),
         weightsUser({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::hwio),
-        weightsAny({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::any),
+        weightsAny({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, weightsTag),
         dst({g.batch, g.outChannels, g.outHeight, g.outWidth}, dt::f32, tag::nhwc),
         strides{g.strideHeight, g.strideWidth},
         dilations{g.dilationHeight - 1, g.dilationWidth - 1},
@@ -193,17 +195,25 @@ struct ConvPrimitives {
 };
 
 std::mutex cacheMutex;
-std::map<std::array<int64_t, 15>, std::unique_ptr<ConvPrimitives>> cache;
+std::map<std::pair<std::array<int64_t, 15>, bool>, std::unique_ptr<ConvPrimitives>> cache;
 const int maxThreads = omp_get_max_threads();
 
 int threadsFor(const ConvGeometry& g) { return flopsOf(g) < kParallelFlops ? 1 : maxThreads; }
 
-ConvPrimitives& primitivesFor(const ConvGeometry& g) {
+ConvPrimitives& primitivesFor(const ConvGeometry& g, bool hwio) {
   std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = cache[g.key()];
-  if (!slot) slot = std::make_unique<ConvPrimitives>(g);
+  auto& slot = cache[{g.key(), hwio}];
+  if (!slot) slot = std::make_unique<ConvPrimitives>(g, hwio ? tag::hwio : tag::any);
   return *slot;
 }
+
+// Up to this many outputs per channel (U-Net's innermost layers, whose weights are 16-32 MB), copying
+// the weights into a blocked layout (backward data) or out of one (backward weights) costs more than the
+// blocked kernels save: oneDNN's gemm convolution on HWIO lost 1-1.5 ms per such layer to the jit
+// kernels, the copy at memory speed (~5 GB/s here) costs 6-13 ms.
+constexpr int64_t kHwioMaxOutputsPerWeight = 64;
+
+bool readsHwio(const ConvGeometry& g) { return g.batch * g.outHeight * g.outWidth <= kHwioMaxOutputsPerWeight; }
 
 memory wrap(const memory::desc& desc, const float* data) {
   return memory(desc, cpuEngine(), const_cast<float*>(data));
@@ -233,7 +243,7 @@ WeightsLayout& backwardDataReady(ConvPrimitives& p) {
 // will run with) on first use.
 WeightsLayout& weightsLayoutFor(const ConvGeometry& g, WeightsUse use) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g);
+  ConvPrimitives& p = primitivesFor(g, false);
   return use == WeightsUse::Forward ? forwardReady(p) : backwardDataReady(p);
 }
 
@@ -245,9 +255,12 @@ void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, f
   weightsLayoutFor(g, use).copyInto(w, out);
 }
 
+// The forward convolution always takes the blocked layout: with HWIO (gemm), the WGAN-GP penalty of
+// the losses test drifted past its tolerance from PyTorch's (4e-4 relative), though every gradient
+// matched the cpu backend's.
 void convForward(const ConvGeometry& g, const float* x, const float* w, bool prepared, float* y) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g);
+  ConvPrimitives& p = primitivesFor(g, false);
   WeightsLayout& weights = forwardReady(p);
   if (!prepared) weights.toPrimitive(w);
   p.forward->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
@@ -256,9 +269,11 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, bool pre
   cpuStream().wait();
 }
 
+// A filter already in the blocked layout (kept by the caller) goes to the blocked primitive, whatever
+// the geometry: the copy that HWIO would save has been made.
 void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bool prepared, float* dx) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g);
+  ConvPrimitives& p = primitivesFor(g, !prepared && readsHwio(g));
   WeightsLayout& weights = backwardDataReady(p);
   if (!prepared) weights.toPrimitive(w);
   p.backwardData->execute(cpuStream(), {{DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
@@ -269,7 +284,7 @@ void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bo
 
 void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g);
+  ConvPrimitives& p = primitivesFor(g, readsHwio(g));
   if (!p.backwardWeights) {
     dnnl::convolution_backward_weights::primitive_desc pd(
         dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, p.src, p.weightsAny,

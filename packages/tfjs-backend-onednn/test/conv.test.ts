@@ -11,9 +11,11 @@ interface ConvCase {
   readonly pad: Pad;
 }
 
-// Every convolution the pix2pix networks use, on odd sizes and batches above one.
+// Every convolution the pix2pix networks use, on odd sizes and batches above one. Gradients of outputs of
+// up to 64 elements per channel take the primitives that read HWIO filters; larger ones the blocked layouts.
 const CONVS: ConvCase[] = [
   { name: "U-Net/PatchGAN down 4x4 s2 p1", x: [2, 9, 11, 3], filter: [4, 4, 3, 8], stride: 2, pad: 1 },
+  { name: "U-Net down 4x4 s2 p1, blocked", x: [1, 21, 18, 16], filter: [4, 4, 16, 32], stride: 2, pad: 1 },
   { name: "PatchGAN 4x4 s1 p1", x: [3, 7, 6, 5], filter: [4, 4, 5, 4], stride: 1, pad: 1 },
   { name: "ResNet stem 7x7 s1 p0", x: [2, 13, 12, 3], filter: [7, 7, 3, 6], stride: 1, pad: "valid" },
   { name: "ResNet block 3x3 s1 p1", x: [2, 7, 9, 6], filter: [3, 3, 6, 6], stride: 1, pad: 1 },
