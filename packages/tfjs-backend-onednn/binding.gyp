@@ -20,6 +20,8 @@
       "cflags_cc": [
         "-std=c++17",
         "-O3",
+        "-fno-trapping-math",
+        "-fno-math-errno",
         "-fopenmp",
         "-fexceptions",
         "-Wall",

@@ -109,6 +109,12 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value LeakyReluGrad(const Napi::CallbackInfo& info) {
+  leakyReluGrad(static_cast<float>(info[0].As<Napi::Number>().DoubleValue()), dataOf<float>(info[1], "dy"),
+                dataOf<float>(info[2], "x"), dataOf<float>(info[3], "output"), lengthOf(info[3]));
+  return info.Env().Undefined();
+}
+
 Napi::Value Select(const Napi::CallbackInfo& info) {
   select(dataOf<uint8_t>(info[0], "condition"), dataOf<float>(info[1], "a"), dataOf<float>(info[2], "b"),
          dataOf<float>(info[3], "output"), lengthOf(info[3]));
@@ -224,6 +230,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New<guarded<Unary>>(env));
   exports.Set("binary", Napi::Function::New<guarded<Binary>>(env));
   exports.Set("select", Napi::Function::New<guarded<Select>>(env));
+  exports.Set("leakyReluGrad", Napi::Function::New<guarded<LeakyReluGrad>>(env));
   exports.Set("addN", Napi::Function::New<guarded<AddN>>(env));
   exports.Set("reduce", Napi::Function::New<guarded<Reduce>>(env));
   exports.Set("batchNorm", Napi::Function::New<guarded<BatchNorm>>(env));

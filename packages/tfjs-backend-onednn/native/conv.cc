@@ -141,6 +141,43 @@ struct WeightsLayout {
   }
 };
 
+// An activation (x, y or their gradients) as a primitive reads or writes it. tfjs keeps NHWC; the
+// backward primitives run 1.5-2.5x faster on oneDNN's channel-blocked layouts (nChw16c) than on NHWC
+// with the same jit kernel, far more than the reorders around them cost. When the primitive takes
+// NHWC itself, its memory wraps the caller's buffer.
+class ActivationLayout {
+ public:
+  // `isInput`: the primitive reads this activation (else it writes it).
+  ActivationLayout(const memory::desc& user, const memory::desc& preferred, bool isInput) : user_(user) {
+    if (user == preferred) return;
+    blocked_.emplace(preferred, cpuEngine());
+    reorder_.emplace(isInput ? dnnl::reorder::primitive_desc(cpuEngine(), user, cpuEngine(), preferred)
+                             : dnnl::reorder::primitive_desc(cpuEngine(), preferred, cpuEngine(), user));
+  }
+
+  // The memory to give the primitive for an input, with `data` (NHWC) copied into it when blocked.
+  memory input(const float* data) {
+    memory wrapped(user_, cpuEngine(), const_cast<float*>(data));
+    if (!blocked_) return wrapped;
+    reorder_->execute(cpuStream(), wrapped, *blocked_);
+    return *blocked_;
+  }
+
+  // The memory to give the primitive for an output; call `finish` after it ran.
+  memory output(float* data) { return blocked_ ? *blocked_ : memory(user_, cpuEngine(), data); }
+
+  void finish(float* data) {
+    if (!blocked_) return;
+    memory wrapped(user_, cpuEngine(), data);
+    reorder_->execute(cpuStream(), *blocked_, wrapped);
+  }
+
+ private:
+  memory::desc user_;
+  std::optional<memory> blocked_;
+  std::optional<dnnl::reorder> reorder_;
+};
+
 // Below this many FLOPs a convolution runs on one thread: the fork/join of a parallel region costs
 // more than it saves, and far more when other processes keep the second core busy.
 constexpr double kParallelFlops = 2e7;
@@ -162,23 +199,34 @@ class ThreadScope {
   int saved_;
 };
 
+bool blocksChannels(const ConvGeometry& g) { return g.inChannels % 16 == 0 && g.outChannels % 16 == 0; }
+
 struct ConvPrimitives {
   memory::desc src, weightsUser, weightsAny, dst;
+  // The activations' layout for the backward primitives: theirs to pick (see ActivationLayout) where
+  // both channel counts fill whole blocks, else NHWC (a 3-channel image would pad to 16).
+  memory::desc backwardSrc, backwardDst;
   memory::dims strides, dilations, padLeft, padRight;
   dnnl::convolution_forward::primitive_desc forwardPd;
   std::optional<dnnl::convolution_forward> forward;
   std::optional<WeightsLayout> forwardWeights;
   std::optional<dnnl::convolution_backward_data> backwardData;
   std::optional<WeightsLayout> backwardDataWeights;
+  std::optional<ActivationLayout> backwardDataDy, backwardDataDx;
   std::optional<dnnl::convolution_backward_weights> backwardWeights;
   std::optional<WeightsLayout> backwardWeightsDiff;
+  std::optional<ActivationLayout> backwardWeightsX, backwardWeightsDy;
 
-  // `weightsTag`: any (the primitive picks its blocked layout) or hwio (it reads tfjs's filters as they are).
-  ConvPrimitives(const ConvGeometry& g, tag weightsTag)
+  // Every primitive picks its weights layout: on HWIO, oneDNN falls back to gemm convolutions that ran
+  // 2-10x slower than the blocked jit kernels, even on U-Net's innermost layers where the copy into a
+  // blocked layout is largest relative to the work.
+  explicit ConvPrimitives(const ConvGeometry& g)
       : src({g.batch, g.inChannels, g.inHeight, g.inWidth}, dt::f32, tag::nhwc),
         weightsUser({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::hwio),
-        weightsAny({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, weightsTag),
+        weightsAny({g.outChannels, g.inChannels, g.filterHeight, g.filterWidth}, dt::f32, tag::any),
         dst({g.batch, g.outChannels, g.outHeight, g.outWidth}, dt::f32, tag::nhwc),
+        backwardSrc(blocksChannels(g) ? memory::desc(src.dims(), dt::f32, tag::any) : src),
+        backwardDst(blocksChannels(g) ? memory::desc(dst.dims(), dt::f32, tag::any) : dst),
         strides{g.strideHeight, g.strideWidth},
         dilations{g.dilationHeight - 1, g.dilationWidth - 1},
         padLeft{g.padTop, g.padLeft},
@@ -195,25 +243,17 @@ struct ConvPrimitives {
 };
 
 std::mutex cacheMutex;
-std::map<std::pair<std::array<int64_t, 15>, bool>, std::unique_ptr<ConvPrimitives>> cache;
+std::map<std::array<int64_t, 15>, std::unique_ptr<ConvPrimitives>> cache;
 const int maxThreads = omp_get_max_threads();
 
 int threadsFor(const ConvGeometry& g) { return flopsOf(g) < kParallelFlops ? 1 : maxThreads; }
 
-ConvPrimitives& primitivesFor(const ConvGeometry& g, bool hwio) {
+ConvPrimitives& primitivesFor(const ConvGeometry& g) {
   std::lock_guard<std::mutex> lock(cacheMutex);
-  auto& slot = cache[{g.key(), hwio}];
-  if (!slot) slot = std::make_unique<ConvPrimitives>(g, hwio ? tag::hwio : tag::any);
+  auto& slot = cache[g.key()];
+  if (!slot) slot = std::make_unique<ConvPrimitives>(g);
   return *slot;
 }
-
-// Up to this many outputs per channel (U-Net's innermost layers, whose weights are 16-32 MB), copying
-// the weights into a blocked layout (backward data) or out of one (backward weights) costs more than the
-// blocked kernels save: oneDNN's gemm convolution on HWIO lost 1-1.5 ms per such layer to the jit
-// kernels, the copy at memory speed (~5 GB/s here) costs 6-13 ms.
-constexpr int64_t kHwioMaxOutputsPerWeight = 64;
-
-bool readsHwio(const ConvGeometry& g) { return g.batch * g.outHeight * g.outWidth <= kHwioMaxOutputsPerWeight; }
 
 memory wrap(const memory::desc& desc, const float* data) {
   return memory(desc, cpuEngine(), const_cast<float*>(data));
@@ -230,11 +270,13 @@ WeightsLayout& forwardReady(ConvPrimitives& p) {
 WeightsLayout& backwardDataReady(ConvPrimitives& p) {
   if (!p.backwardData) {
     dnnl::convolution_backward_data::primitive_desc pd(
-        dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, p.src, p.weightsAny, p.dst,
-                                              p.strides, p.dilations, p.padLeft, p.padRight),
+        dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, p.backwardSrc, p.weightsAny,
+                                              p.backwardDst, p.strides, p.dilations, p.padLeft, p.padRight),
         cpuEngine(), p.forwardPd);
     p.backwardData.emplace(pd);
     p.backwardDataWeights.emplace(p.weightsUser, pd.weights_desc(), true);
+    p.backwardDataDy.emplace(p.dst, pd.diff_dst_desc(), true);
+    p.backwardDataDx.emplace(p.src, pd.diff_src_desc(), false);
   }
   return *p.backwardDataWeights;
 }
@@ -243,7 +285,7 @@ WeightsLayout& backwardDataReady(ConvPrimitives& p) {
 // will run with) on first use.
 WeightsLayout& weightsLayoutFor(const ConvGeometry& g, WeightsUse use) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g, false);
+  ConvPrimitives& p = primitivesFor(g);
   return use == WeightsUse::Forward ? forwardReady(p) : backwardDataReady(p);
 }
 
@@ -255,12 +297,9 @@ void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, f
   weightsLayoutFor(g, use).copyInto(w, out);
 }
 
-// The forward convolution always takes the blocked layout: with HWIO (gemm), the WGAN-GP penalty of
-// the losses test drifted past its tolerance from PyTorch's (4e-4 relative), though every gradient
-// matched the cpu backend's.
 void convForward(const ConvGeometry& g, const float* x, const float* w, bool prepared, float* y) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g, false);
+  ConvPrimitives& p = primitivesFor(g);
   WeightsLayout& weights = forwardReady(p);
   if (!prepared) weights.toPrimitive(w);
   p.forward->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
@@ -269,32 +308,34 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, bool pre
   cpuStream().wait();
 }
 
-// A filter already in the blocked layout (kept by the caller) goes to the blocked primitive, whatever
-// the geometry: the copy that HWIO would save has been made.
 void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bool prepared, float* dx) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g, !prepared && readsHwio(g));
+  ConvPrimitives& p = primitivesFor(g);
   WeightsLayout& weights = backwardDataReady(p);
   if (!prepared) weights.toPrimitive(w);
-  p.backwardData->execute(cpuStream(), {{DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
+  p.backwardData->execute(cpuStream(), {{DNNL_ARG_DIFF_DST, p.backwardDataDy->input(dy)},
                                         {DNNL_ARG_WEIGHTS, weights.forPrimitive(const_cast<float*>(w), prepared)},
-                                        {DNNL_ARG_DIFF_SRC, wrap(p.src, dx)}});
+                                        {DNNL_ARG_DIFF_SRC, p.backwardDataDx->output(dx)}});
+  p.backwardDataDx->finish(dx);
   cpuStream().wait();
 }
 
 void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   ThreadScope threads(threadsFor(g));
-  ConvPrimitives& p = primitivesFor(g, readsHwio(g));
+  ConvPrimitives& p = primitivesFor(g);
   if (!p.backwardWeights) {
     dnnl::convolution_backward_weights::primitive_desc pd(
-        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, p.src, p.weightsAny,
-                                                 p.dst, p.strides, p.dilations, p.padLeft, p.padRight),
+        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, p.backwardSrc,
+                                                 p.weightsAny, p.backwardDst, p.strides, p.dilations,
+                                                 p.padLeft, p.padRight),
         cpuEngine(), p.forwardPd);
     p.backwardWeights.emplace(pd);
     p.backwardWeightsDiff.emplace(p.weightsUser, pd.diff_weights_desc(), false);
+    p.backwardWeightsX.emplace(p.src, pd.src_desc(), true);
+    p.backwardWeightsDy.emplace(p.dst, pd.diff_dst_desc(), true);
   }
-  p.backwardWeights->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
-                                           {DNNL_ARG_DIFF_DST, wrap(p.dst, dy)},
+  p.backwardWeights->execute(cpuStream(), {{DNNL_ARG_SRC, p.backwardWeightsX->input(x)},
+                                           {DNNL_ARG_DIFF_DST, p.backwardWeightsDy->input(dy)},
                                            {DNNL_ARG_DIFF_WEIGHTS, p.backwardWeightsDiff->forPrimitive(dw)}});
   p.backwardWeightsDiff->fromPrimitive(dw);
   cpuStream().wait();

@@ -29,6 +29,9 @@ void unary(UnaryOp op, float alpha, const float* x, float* y, int64_t n);
 void binary(BinaryOp op, const float* a, const Shape& aShape, const float* b, const Shape& bShape, void* out,
             const Shape& outShape);
 
+// dx = x > 0 ? dy : alpha * dy: the gradient of LeakyRelu (and of Relu, alpha 0) in one pass.
+void leakyReluGrad(float alpha, const float* dy, const float* x, float* dx, int64_t n);
+
 // out = cond ? a : b, all of n elements.
 void select(const uint8_t* cond, const float* a, const float* b, float* out, int64_t n);
 

@@ -15,6 +15,45 @@ export interface KernelProfile {
 
 /** Below this many elements, a zeroed allocation costs nothing worth saving. */
 const UNINITIALISED_MIN_SIZE = 1 << 14;
+/** Output buffers of at least this many elements are reused after their tensor's disposal. */
+const POOLED_MIN_SIZE = 1 << 10;
+/** The most bytes of free buffers the pool keeps; beyond it, disposed buffers go to the GC. */
+const POOL_MAX_BYTES = 1 << 30;
+
+/**
+ * Where an output buffer stands: handed to a kernel (allocated), held by exactly one tensor (owned),
+ * or seen anywhere else (shared: a second tensor views it, or a caller read it out), which makes it
+ * unsafe ever to reuse.
+ */
+type BufferState = "allocated" | "owned" | "shared";
+
+/**
+ * Float32 output buffers of disposed tensors, by length. A training step allocates the same few
+ * hundred buffers (1-2 GB) every time; taken fresh, each large one is page-faulted in and, worse,
+ * counts as external memory that makes V8 run a full mark-compact every ~50 ms, whose concurrent
+ * marking thread then competes with the two compute threads. Reused, the step allocates nothing.
+ */
+class BufferPool {
+  private readonly free = new Map<number, Float32Array[]>();
+  private bytes = 0;
+
+  take(size: number): Float32Array | undefined {
+    const buffer = this.free.get(size)?.pop();
+    if (buffer !== undefined) this.bytes -= buffer.byteLength;
+    return buffer;
+  }
+
+  give(buffer: Float32Array): void {
+    if (this.bytes + buffer.byteLength > POOL_MAX_BYTES) return;
+    let list = this.free.get(buffer.length);
+    if (list === undefined) {
+      list = [];
+      this.free.set(buffer.length, list);
+    }
+    list.push(buffer);
+    this.bytes += buffer.byteLength;
+  }
+}
 
 export class OnednnBackend extends MathBackendCPU {
   /** When true, outputs start as NaN, so a kernel that leaves elements unwritten fails its tests. */
@@ -28,6 +67,10 @@ export class OnednnBackend extends MathBackendCPU {
    * same dataId except through `move`, so an entry stays valid until that or disposal.
    */
   readonly preparedFilters = new WeakMap<DataId, Map<string, Float32Array | null>>();
+
+  private readonly pool = new BufferPool();
+  /** The buffers `allocate` handed out, while they live (see BufferState). */
+  private readonly bufferStates = new WeakMap<ArrayBufferLike, BufferState>();
 
   constructor() {
     super();
@@ -55,10 +98,23 @@ export class OnednnBackend extends MathBackendCPU {
    * pass over memory, which is what element-wise kernels are bound by.
    */
   allocate(size: number): Float32Array {
-    if (this.poisonOutputs) return new Float32Array(size).fill(Number.NaN);
-    if (size < UNINITIALISED_MIN_SIZE) return new Float32Array(size);
-    const bytes = Buffer.allocUnsafeSlow(size * Float32Array.BYTES_PER_ELEMENT);
-    return new Float32Array(bytes.buffer, bytes.byteOffset, size);
+    const values = size < POOLED_MIN_SIZE ? new Float32Array(size) : this.allocatePooled(size);
+    if (this.poisonOutputs) values.fill(Number.NaN);
+    return values;
+  }
+
+  private allocatePooled(size: number): Float32Array {
+    let values = this.pool.take(size);
+    if (values === undefined) {
+      if (size < UNINITIALISED_MIN_SIZE) {
+        values = new Float32Array(size);
+      } else {
+        const bytes = Buffer.allocUnsafeSlow(size * Float32Array.BYTES_PER_ELEMENT);
+        values = new Float32Array(bytes.buffer, bytes.byteOffset, size);
+      }
+    }
+    this.bufferStates.set(values.buffer, "allocated");
+    return values;
   }
 
   allocateBools(size: number): Uint8Array {
@@ -68,9 +124,26 @@ export class OnednnBackend extends MathBackendCPU {
     return values;
   }
 
+  override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): DataId {
+    this.registered(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override readSync(dataId: DataId): backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    this.markShared(values);
+    return values;
+  }
+
   override disposeData(dataId: DataId, force?: boolean): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
     const disposed = super.disposeData(dataId, force);
-    if (disposed) this.preparedFilters.delete(dataId);
+    if (disposed) {
+      this.preparedFilters.delete(dataId);
+      if (values instanceof Float32Array && this.bufferStates.get(values.buffer) === "owned") {
+        this.pool.give(values);
+      }
+    }
     return disposed;
   }
 
@@ -82,7 +155,22 @@ export class OnednnBackend extends MathBackendCPU {
     refCount: number,
   ): void {
     this.preparedFilters.delete(dataId);
+    this.registered(values);
     super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  /** A tensor now holds `values`: the first holder of a fresh buffer owns it; any other makes it shared. */
+  private registered(values: backend_util.BackendValues): void {
+    if (!ArrayBuffer.isView(values)) return;
+    const state = this.bufferStates.get(values.buffer);
+    if (state === "allocated") this.bufferStates.set(values.buffer, "owned");
+    else if (state === "owned") this.bufferStates.set(values.buffer, "shared");
+  }
+
+  private markShared(values: backend_util.BackendValues): void {
+    if (ArrayBuffer.isView(values) && this.bufferStates.has(values.buffer)) {
+      this.bufferStates.set(values.buffer, "shared");
+    }
   }
 
   output(shape: number[], values: Float32Array | Uint8Array, dtype: DataType = "float32"): TensorInfo {

@@ -17,6 +17,8 @@ export {
   type FusedAdamUpdateAttrs,
   fusedAdamUpdate,
   fusedBatchNormTraining,
+  LEAKY_RELU_GRAD,
+  leakyRelu,
 } from "./ops.ts";
 export { setPoisonOutputs, startKernelProfile, stopKernelProfile } from "./profile.ts";
 export { BACKEND_NAME, NATIVE_KERNELS } from "./register.ts";

@@ -106,6 +106,8 @@ export interface NativeAddon {
     outShape: Shape,
   ): void;
   select(condition: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = x > 0 ? dy : alpha·dy. */
+  leakyReluGrad(alpha: number, dy: Float32Array, x: Float32Array, out: Float32Array): void;
   addN(inputs: Float32Array[], out: Float32Array): void;
   /** False (nothing written) when the axes are not one contiguous block. */
   reduce(op: number, x: Float32Array, shape: Shape, axes: Shape, out: Float32Array): boolean;

@@ -4,10 +4,14 @@
  * op returns undefined when the active backend lacks its kernel, so the caller runs its tf-ops formula.
  */
 import {
+  customGrad,
   engine,
+  type GradSaveFunc,
   getBackend,
   getKernel,
+  leakyRelu as leakyReluOp,
   type NamedAttrMap,
+  relu as reluOp,
   type Tensor,
   type Tensor1D,
 } from "@tensorflow/tfjs-core";
@@ -71,4 +75,30 @@ export function fusedBatchNormTraining(
     },
   ) as [Tensor, Tensor1D, Tensor1D];
   return { y, mean, variance };
+}
+
+export const LEAKY_RELU_GRAD = "LeakyReluGrad";
+
+export interface LeakyReluGradAttrs {
+  readonly alpha: number;
+}
+
+/**
+ * tf.leakyRelu (tf.relu for alpha 0) whose gradient, where the active backend has the LeakyReluGrad
+ * kernel, is one pass over memory: dx = x > 0 ? dy : alpha·dy. tfjs's own takes three (a comparison, a
+ * select and a multiply, or a step and a multiply), each writing a full-size intermediate.
+ */
+export function leakyRelu<T extends Tensor>(x: T, alpha: number): T {
+  const forward = (input: T): T => (alpha === 0 ? reluOp(input) : leakyReluOp(input, alpha));
+  if (getKernel(LEAKY_RELU_GRAD, getBackend()) === undefined) return forward(x);
+  const withFusedGradient = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [input, save] = args as [T, GradSaveFunc];
+    save([input]);
+    return {
+      value: forward(input),
+      gradFunc: (dy: T, saved: Tensor[]) =>
+        engine().runKernel(LEAKY_RELU_GRAD, { dy, x: saved[0] as Tensor }, { alpha }) as Tensor,
+    };
+  });
+  return withFusedGradient(x) as T;
 }

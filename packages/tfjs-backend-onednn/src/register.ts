@@ -24,6 +24,7 @@ import {
 import { convKernels } from "./kernels/conv.ts";
 import { elementwiseKernels } from "./kernels/elementwise.ts";
 import { layoutKernels } from "./kernels/layout.ts";
+import { leakyReluGradKernels, registerLeakyReluGradGradient } from "./kernels/leaky-relu-grad.ts";
 import type { NativeKernel, NativeKernelArgs } from "./kernels/native-kernel.ts";
 import { reduceKernels } from "./kernels/reduce.ts";
 
@@ -78,7 +79,7 @@ export function registerOnednnBackend(): void {
       kernelFunc: timed(kernel.kernelName, withCpuFallback(kernel, cpu.kernelFunc)),
     });
   }
-  for (const kernel of [...adamKernels, ...batchNormTrainingKernels]) {
+  for (const kernel of [...adamKernels, ...batchNormTrainingKernels, ...leakyReluGradKernels]) {
     const kernelFunc = kernel.kernelFunc as unknown as KernelFunc;
     registerKernel({
       kernelName: kernel.kernelName,
@@ -87,4 +88,5 @@ export function registerOnednnBackend(): void {
     });
   }
   registerBatchNormTrainingGradient();
+  registerLeakyReluGradGradient();
 }

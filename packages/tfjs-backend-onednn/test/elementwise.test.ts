@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
+import { leakyRelu } from "../src/ops.ts";
 import { assertMatchesCpu, assertRunsNatively, randomTensor, valueAndGrads } from "./compare.ts";
 
 const SHAPE = [2, 5, 7, 3];
@@ -114,6 +115,26 @@ describe("onednn element-wise kernels match the cpu backend", () => {
       return valueAndGrads((x, y) => tf.where(mask, tf.mul(x, 3), y), [a, b]);
     });
   });
+
+  for (const alpha of [0.2, 0]) {
+    test(`leakyRelu ${alpha} with the one-pass gradient (LeakyReluGrad): value, gradient, second order`, async () => {
+      // The cpu backend has no LeakyReluGrad kernel, so the same op there is tfjs's leakyRelu/relu.
+      const shape = [2, 33, 17, 64];
+      await assertMatchesCpu(`leakyRelu ${alpha}`, () =>
+        valueAndGrads((x) => leakyRelu(x, alpha), [randomTensor(shape, 11)]),
+      );
+      await assertRunsNatively(`leakyRelu ${alpha}`, () =>
+        valueAndGrads((x) => leakyRelu(x, alpha), [randomTensor(shape, 11)]),
+      );
+      // d/dw of <∂/∂x Σ leakyRelu(x)·w, c>: the gradient kernel's own gradient, through its dy input.
+      await assertMatchesCpu(`leakyRelu ${alpha} second order`, () => {
+        const [x, w, c] = [11, 12, 13].map((seed) => randomTensor(SHAPE, seed)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const inner = (weights: tf.Tensor) =>
+          tf.grad((input: tf.Tensor) => tf.sum(tf.mul(leakyRelu(input, alpha), weights)))(x);
+        return [tf.grad((weights: tf.Tensor) => tf.sum(tf.mul(inner(weights), c)))(w)];
+      });
+    });
+  }
 
   test("addN, fill, ones and zeros", async () => {
     await assertMatchesCpu("addN", () =>

@@ -5,7 +5,7 @@
  * index, so keys line up with the reference's `nn.Sequential` numbering. Browser-safe.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedBatchNormTraining } from "tfjs-backend-onednn/ops";
+import { fusedBatchNormTraining, leakyRelu as leakyReluFused } from "tfjs-backend-onednn/ops";
 import { tfjsShape, torchToTfjs } from "../io/layout.ts";
 import type { Mode, Network } from "../models/network.ts";
 import type { NormName } from "../models/options.ts";
@@ -251,8 +251,8 @@ const instanceNorm: Layer = (x) => {
   return normalize(x, mean, variance);
 };
 
-export const relu: Module = () => (x) => tf.relu(x);
-export const leakyRelu: Module = () => (x) => tf.leakyRelu(x, 0.2);
+export const relu: Module = () => (x) => leakyReluFused(x, 0);
+export const leakyRelu: Module = () => (x) => leakyReluFused(x, 0.2);
 export const tanh: Module = () => (x) => tf.tanh(x);
 
 /** Dropout(0.5) in train and test modes, off in eval; inverted scaling as PyTorch. Masks come from the Rng. */
