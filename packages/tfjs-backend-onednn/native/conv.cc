@@ -1,5 +1,6 @@
 #include "conv.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -126,16 +127,29 @@ struct WeightsLayout {
   }
 
  private:
+  // Tiles of kTileI input by kTileO output channels at one filter position: a tile reads kTileI runs of
+  // contiguous HWIO values and writes whole blocks of the blocked layout. Row by row instead (one
+  // (h, w, i) and every o), each row's writes scattered over every output-channel block, the copies
+  // ran at a third of memory speed on U-Net's 16 MB filters.
+  static constexpr int64_t kTileI = 16, kTileO = 32;
+
   // Visits every element as (HWIO offset, blocked offset of its (h, w, i), blocked offset of its o).
   template <typename Copy>
   void copyRows(Copy copy) {
     const auto& [byO, byI, byH, byW] = offsets->byDim;
-    const int64_t rows = height * width * inChannels;
-    parallelRanges(rows, rows * outChannels, [&](int64_t begin, int64_t end) {
-      for (int64_t row = begin; row < end; ++row) {
-        const int64_t i = row % inChannels, w = (row / inChannels) % width, h = row / (inChannels * width);
-        const int64_t base = byH[h] + byW[w] + byI[i];
-        for (int64_t o = 0; o < outChannels; ++o) copy(row * outChannels + o, base, byO[o]);
+    const int64_t iTiles = (inChannels + kTileI - 1) / kTileI, oTiles = (outChannels + kTileO - 1) / kTileO;
+    const int64_t tiles = height * width * iTiles * oTiles;
+    parallelRanges(tiles, height * width * inChannels * outChannels, [&](int64_t begin, int64_t end) {
+      for (int64_t tile = begin; tile < end; ++tile) {
+        const int64_t oTile = tile % oTiles, iTile = (tile / oTiles) % iTiles, hw = tile / (oTiles * iTiles);
+        const int64_t h = hw / width, w = hw % width;
+        const int64_t oBegin = oTile * kTileO, oEnd = std::min(oBegin + kTileO, outChannels);
+        const int64_t iBegin = iTile * kTileI, iEnd = std::min(iBegin + kTileI, inChannels);
+        for (int64_t i = iBegin; i < iEnd; ++i) {
+          const int64_t row = hw * inChannels + i;
+          const int64_t base = byH[h] + byW[w] + byI[i];
+          for (int64_t o = oBegin; o < oEnd; ++o) copy(row * outChannels + o, base, byO[o]);
+        }
       }
     });
   }
