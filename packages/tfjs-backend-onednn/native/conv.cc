@@ -132,10 +132,11 @@ struct WeightsLayout {
   }
 
  private:
-  // Tiles of kTileI input by kTileO output channels at one filter position, in the blocked layout's
-  // order: each tile reads kTileI runs of contiguous HWIO values and writes them as runs of contiguous
-  // output channels (plain copies where a run stays in one block). Row by row over every output channel
-  // instead, the writes scattered over all blocks, the copies ran at a third of memory speed.
+  // Tiles of kTileI input by kTileO output channels at one filter position, in HWIO order: each tile
+  // covers kTileI runs of contiguous HWIO values and the same runs of contiguous output channels in the
+  // blocked layout (plain copies where a run stays in one block). Row by row over every output channel
+  // instead, the blocked side scattered over all blocks, the copies ran at a third of memory speed;
+  // tiles in the blocked layout's order were ~1.4x slower than in HWIO's, in a training step.
   static constexpr int64_t kTileI = 16, kTileO = 32;
 
   // Visits every element once as copy(HWIO offset, blocked offset).
@@ -146,7 +147,7 @@ struct WeightsLayout {
     const int64_t iTiles = (inChannels + kTileI - 1) / kTileI, oTiles = (outChannels + kTileO - 1) / kTileO;
     parallelRanges(positions * iTiles * oTiles, positions * inChannels * outChannels, [&](int64_t begin, int64_t end) {
       for (int64_t tile = begin; tile < end; ++tile) {
-        const int64_t hw = tile % positions, iTile = (tile / positions) % iTiles, oTile = tile / (positions * iTiles);
+        const int64_t oTile = tile % oTiles, iTile = (tile / oTiles) % iTiles, hw = tile / (oTiles * iTiles);
         const int64_t oBegin = oTile * kTileO, oEnd = std::min(oBegin + kTileO, outChannels);
         const int64_t iBegin = iTile * kTileI, iEnd = std::min(iBegin + kTileI, inChannels);
         const bool oneRun = byO[oEnd - 1] - byO[oBegin] == oEnd - 1 - oBegin;
