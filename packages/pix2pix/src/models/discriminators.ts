@@ -3,13 +3,23 @@
  * patch) and PixelDiscriminator (1×1 patches, keys `net.N`), and the Keras/TF tutorial's variant.
  * All output raw logits (the GAN loss applies the sigmoid). Browser-safe.
  */
-import { conv2d, leakyRelu, type Module, named, norm, sequential, type VariableStore } from "../nn/layers.ts";
+import {
+  conv2d,
+  leakyRelu,
+  type Module,
+  type NormOptions,
+  named,
+  norm,
+  sequential,
+  type VariableStore,
+} from "../nn/layers.ts";
 import type { NormName } from "./options.ts";
 
 export interface PatchConfig {
   readonly inputNc: number;
   readonly ndf: number;
   readonly norm: NormName;
+  readonly normOptions: NormOptions;
 }
 
 /** n stride-2 and one stride-1 4×4 convs (channel multiplier capped at 8), then a 1-channel 4×4 conv. */
@@ -25,7 +35,7 @@ export function nLayerDiscriminator(store: VariableStore, c: PatchConfig, nLayer
     const stride = n < nLayers ? 2 : 1;
     layers.push(
       conv4(c.ndf * previous, c.ndf * mult, stride, bias),
-      norm(store, c.norm, c.ndf * mult),
+      norm(store, c.norm, c.ndf * mult, c.normOptions),
       leakyRelu,
     );
   }
@@ -43,7 +53,7 @@ export function pixelDiscriminator(store: VariableStore, c: PatchConfig): Module
       conv1(c.inputNc, c.ndf, true),
       leakyRelu,
       conv1(c.ndf, c.ndf * 2, bias),
-      norm(store, c.norm, c.ndf * 2),
+      norm(store, c.norm, c.ndf * 2, c.normOptions),
       leakyRelu,
       conv1(c.ndf * 2, 1, bias),
     ),
@@ -65,10 +75,10 @@ export function kerasDiscriminator(store: VariableStore, c: PatchConfig): Module
   const widths = [2, 4, 8].map((m) => c.ndf * m);
   let previous = c.ndf;
   for (const width of widths) {
-    layers.push(conv4(previous, width, 2, bias), norm(store, c.norm, width), leakyRelu);
+    layers.push(conv4(previous, width, 2, bias), norm(store, c.norm, width, c.normOptions), leakyRelu);
     previous = width;
   }
-  layers.push(conv4(previous, previous, 1, bias), norm(store, c.norm, previous), leakyRelu);
+  layers.push(conv4(previous, previous, 1, bias), norm(store, c.norm, previous, c.normOptions), leakyRelu);
   layers.push(conv4(previous, 1, 1, true));
   return named("model", sequential(...layers));
 }

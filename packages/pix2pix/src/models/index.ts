@@ -27,6 +27,12 @@ export interface DiscriminatorConfig {
   readonly initGain: number;
   /** Channels D sees: inputNc + outputNc when conditional, outputNc alone when not. */
   readonly inputNc: number;
+  /**
+   * True when D's output gets differentiated twice (WGAN-GP's gradient penalty): its batch norm then
+   * runs op by op, which has second derivatives, rather than as the backend's fused kernel, whose
+   * gradient has none (differentiating it again fails loudly, never silently).
+   */
+  readonly secondOrder?: boolean;
 }
 
 export function generatorConfig(o: ModelOptions, inputNc: number, outputNc: number): GeneratorConfig {
@@ -69,7 +75,12 @@ export function generatorSizeMultiple(netG: GeneratorName): number {
 /** `rng` draws the initial weights; null leaves them zero, for a discriminator whose weights are loaded next. */
 export function createDiscriminator(o: DiscriminatorConfig, rng: Rng | null): Network {
   const store = new VariableStore(o, rng);
-  const patch = { inputNc: o.inputNc, ndf: o.ndf, norm: o.norm };
+  const patch = {
+    inputNc: o.inputNc,
+    ndf: o.ndf,
+    norm: o.norm,
+    normOptions: { fusedBatchNorm: !(o.secondOrder ?? false) },
+  };
   switch (o.netD) {
     case "basic":
       return store.network(nLayerDiscriminator(store, patch, 3));

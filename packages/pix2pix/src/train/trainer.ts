@@ -128,7 +128,10 @@ async function loadSamplePairs(o: TrainOptions) {
 /** The networks and their optimizers; `rng` null leaves the weights undrawn, for a checkpoint to fill. */
 function createModel(o: TrainOptions, rng: Rng | null): Pix2pixModel {
   const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), rng);
-  const d = createDiscriminator(discriminatorConfig(o, o.inputNc, o.outputNc), rng);
+  const d = createDiscriminator(
+    { ...discriminatorConfig(o, o.inputNc, o.outputNc), secondOrder: o.ganMode === "wgangp" },
+    rng,
+  );
   const adam = { ...PYTORCH_ADAM, beta1: o.beta1 };
   return { g, d, optimizerG: new Adam(g.params, adam), optimizerD: new Adam(d.params, adam) };
 }
