@@ -47,9 +47,11 @@ test("a buffer another tensor views is never reused", async () => {
   const relu = tf.relu(x);
   const values = valuesOf(backend, relu);
   // What a cpu kernel does for a contiguous slice: a second tensor over the same memory.
-  const view = tf.engine().makeTensorFromTensorInfo(
-    backend.makeTensorInfo([values.length / 2], "float32", values.subarray(0, values.length / 2)),
-  );
+  const view = tf
+    .engine()
+    .makeTensorFromTensorInfo(
+      backend.makeTensorInfo([values.length / 2], "float32", values.subarray(0, values.length / 2)),
+    );
   const expected = Float32Array.from(values.subarray(0, values.length / 2));
   relu.dispose();
   const others = [tf.neg(x), tf.abs(x), tf.exp(x)];

@@ -17,7 +17,13 @@ const CONVS: ConvCase[] = [
   { name: "U-Net/PatchGAN down 4x4 s2 p1", x: [2, 9, 11, 3], filter: [4, 4, 3, 8], stride: 2, pad: 1 },
   { name: "U-Net down 4x4 s2 p1, blocked", x: [1, 21, 18, 16], filter: [4, 4, 16, 32], stride: 2, pad: 1 },
   { name: "U-Net down, blocked, batch 2", x: [2, 9, 7, 32], filter: [4, 4, 32, 16], stride: 2, pad: 1 },
-  { name: "U-Net innermost 2x2 -> 1x1, blocked", x: [1, 2, 2, 32], filter: [4, 4, 32, 48], stride: 2, pad: 1 },
+  {
+    name: "U-Net innermost 2x2 -> 1x1, blocked",
+    x: [1, 2, 2, 32],
+    filter: [4, 4, 32, 48],
+    stride: 2,
+    pad: 1,
+  },
   { name: "PatchGAN 4x4 s1 p1", x: [3, 7, 6, 5], filter: [4, 4, 5, 4], stride: 1, pad: 1 },
   { name: "ResNet stem 7x7 s1 p0", x: [2, 13, 12, 3], filter: [7, 7, 3, 6], stride: 1, pad: "valid" },
   { name: "ResNet block 3x3 s1 p1", x: [2, 7, 9, 6], filter: [3, 3, 6, 6], stride: 1, pad: 1 },
@@ -57,7 +63,14 @@ describe("onednn convolutions match the cpu backend", () => {
   // Transposed convolutions as the models build them: the full ("valid") transposed conv, then a crop.
   const TRANSPOSED = [
     { name: "U-Net up 4x4 s2 p1", x: [2, 5, 7, 8], filter: [4, 4, 3, 8], stride: 2, kernel: 4, crop: [1, 1] },
-    { name: "U-Net up, blocked", x: [2, 3, 4, 32], filter: [4, 4, 16, 32], stride: 2, kernel: 4, crop: [1, 1] },
+    {
+      name: "U-Net up, blocked",
+      x: [2, 3, 4, 32],
+      filter: [4, 4, 16, 32],
+      stride: 2,
+      kernel: 4,
+      crop: [1, 1],
+    },
     {
       name: "ResNet up 3x3 s2 p1 op1",
       x: [2, 6, 5, 6],

@@ -128,7 +128,11 @@ describe("onednn element-wise kernels match the cpu backend", () => {
       );
       // d/dw of <∂/∂x Σ leakyRelu(x)·w, c>: the gradient kernel's own gradient, through its dy input.
       await assertMatchesCpu(`leakyRelu ${alpha} second order`, () => {
-        const [x, w, c] = [11, 12, 13].map((seed) => randomTensor(SHAPE, seed)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const [x, w, c] = [11, 12, 13].map((seed) => randomTensor(SHAPE, seed)) as [
+          tf.Tensor,
+          tf.Tensor,
+          tf.Tensor,
+        ];
         const inner = (weights: tf.Tensor) =>
           tf.grad((input: tf.Tensor) => tf.sum(tf.mul(leakyRelu(input, alpha), weights)))(x);
         return [tf.grad((weights: tf.Tensor) => tf.sum(tf.mul(inner(weights), c)))(w)];

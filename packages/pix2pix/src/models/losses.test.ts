@@ -129,7 +129,8 @@ for (const backend of ["cpu", "onednn"] as const) {
 
       const gpKeys = ["model.0.weight", "model.3.weight"];
       const gp = tf.variableGrads(
-        () => gradientPenalty(dSecondOrder, withA(b) as tf.Tensor4D, withA(fake) as tf.Tensor4D, Rng.fromSeed(5)),
+        () =>
+          gradientPenalty(dSecondOrder, withA(b) as tf.Tensor4D, withA(fake) as tf.Tensor4D, Rng.fromSeed(5)),
         gpKeys.map((k) => param(dSecondOrder, k)),
       );
       assertClose(gp.value.dataSync(), want("gp"), 1e-4, "gradient penalty");
