@@ -139,7 +139,7 @@ export class OnednnBackend extends MathBackendCPU {
     const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
     const disposed = super.disposeData(dataId, force);
     if (disposed) {
-      this.preparedFilters.delete(dataId);
+      this.dropPreparedFilters(dataId);
       if (values instanceof Float32Array && this.bufferStates.get(values.buffer) === "owned") {
         this.pool.give(values);
       }
@@ -154,9 +154,25 @@ export class OnednnBackend extends MathBackendCPU {
     dtype: DataType,
     refCount: number,
   ): void {
-    this.preparedFilters.delete(dataId);
+    this.dropPreparedFilters(dataId);
     this.registered(values);
     super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  /**
+   * A zero-filled buffer for a filter copy in a primitive's layout (see kernels/conv.ts), from the pool:
+   * D's filters change every step and are copied anew each time, 20 MB at 256 px.
+   */
+  allocateFilterCopy(size: number): Float32Array {
+    return this.allocatePooled(size).fill(0);
+  }
+
+  /** Forgets the filter copies made from a tensor, whose values are gone or changed; their buffers are reused. */
+  private dropPreparedFilters(dataId: DataId): void {
+    for (const copy of this.preparedFilters.get(dataId)?.values() ?? []) {
+      if (copy !== null) this.pool.give(copy);
+    }
+    this.preparedFilters.delete(dataId);
   }
 
   /** A tensor now holds `values`: the first holder of a fresh buffer owns it; any other makes it shared. */

@@ -69,7 +69,7 @@ function filterFor(
   const size = native.convWeightsSize(geometry, use);
   if (size === 0) return { values, prepared: false };
   // Zero-filled: the layout's padding must read as zero.
-  const copy = new Float32Array(size);
+  const copy = backend.allocateFilterCopy(size);
   native.convPrepareWeights(geometry, use, values, copy);
   prepared.set(key, copy);
   return { values: copy, prepared: true };
