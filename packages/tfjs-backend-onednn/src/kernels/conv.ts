@@ -88,17 +88,39 @@ function countFlops(backend: OnednnBackend, info: backend_util.Conv2DInfo): void
     info.inChannels;
 }
 
+/**
+ * The forward convolution (x → y) or its backward-data pass (dy → dx, also the transposed convolution):
+ * the same call through the filter in opposite directions. Undefined when an input is not float32.
+ */
+function throughFilter(
+  backend: OnednnBackend,
+  direction: keyof typeof WEIGHTS_USE,
+  input: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const values = floatInputs(backend, [input, filter]);
+  if (values === undefined) return undefined;
+  const [inputValues, filterValues] = values as [Float32Array, Float32Array];
+  const outShape = direction === "forward" ? info.outShape : info.inShape;
+  const out = backend.allocate(sizeOf(outShape));
+  const geometry = geometryOf(info);
+  const w = filterFor(backend, filter, filterValues, geometry, WEIGHTS_USE[direction]);
+  const run = direction === "forward" ? native.convForward : native.convBackwardData;
+  run(inputValues, w.values, out, geometry, w.prepared);
+  countFlops(backend, info);
+  return backend.output(outShape, out);
+}
+
 /** The forward convolution, or undefined when it is not NHWC float32. */
 function convolve(
   backend: OnednnBackend,
   x: TensorInfo,
   filter: TensorInfo,
   attrs: Conv2DAttrs,
-): { info: TensorInfo } | undefined {
+): TensorInfo | undefined {
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
-  const values = floatInputs(backend, [x, filter]);
-  if (values === undefined || dataFormat === "NCHW") return undefined;
-  const [xValues, filterValues] = values as [Float32Array, Float32Array];
+  if (dataFormat === "NCHW") return undefined;
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
@@ -107,12 +129,7 @@ function convolve(
     pad,
     dimRoundingMode,
   );
-  const y = backend.allocate(sizeOf(info.outShape));
-  const geometry = geometryOf(info);
-  const w = filterFor(backend, filter, filterValues, geometry, WEIGHTS_USE.forward);
-  native.convForward(xValues, w.values, y, geometry, w.prepared);
-  countFlops(backend, info);
-  return { info: backend.output(info.outShape, y) };
+  return throughFilter(backend, "forward", x, filter, info);
 }
 
 function conv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
@@ -121,7 +138,7 @@ function conv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | unde
     inputs.x as TensorInfo,
     inputs.filter as TensorInfo,
     attrs as unknown as Conv2DAttrs,
-  )?.info;
+  );
 }
 
 const FUSED_ACTIVATIONS = new Set(["linear", "relu", "relu6", "elu", "leakyrelu", "sigmoid"]);
@@ -132,14 +149,13 @@ function fusedConv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo |
   if (!FUSED_ACTIVATIONS.has(activation) || (bias !== undefined && backend.floats(bias) === undefined)) {
     return undefined;
   }
-  const conv = convolve(
+  let result = convolve(
     backend,
     inputs.x as TensorInfo,
     inputs.filter as TensorInfo,
     attrs as unknown as Conv2DAttrs,
   );
-  if (conv === undefined) return undefined;
-  let result = conv.info;
+  if (result === undefined) return undefined;
   if (bias !== undefined) {
     const biased = applyBinary(backend, "Add", result, bias);
     backend.disposeIntermediateTensorInfo(result);
@@ -157,11 +173,8 @@ function fusedConv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo |
 function conv2dBackpropInput({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
   const { inputShape, strides, pad, dataFormat, dimRoundingMode } =
     attrs as unknown as Conv2DBackpropInputAttrs;
-  const dy = inputs.dy as TensorInfo;
   const filter = inputs.filter as TensorInfo;
-  const values = floatInputs(backend, [dy, filter]);
-  if (values === undefined || dataFormat === "NCHW") return undefined;
-  const [dyValues, filterValues] = values as [Float32Array, Float32Array];
+  if (dataFormat === "NCHW") return undefined;
   const info = backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],
@@ -170,12 +183,7 @@ function conv2dBackpropInput({ inputs, backend, attrs }: NativeKernelArgs): Tens
     pad,
     dimRoundingMode,
   );
-  const dx = backend.allocate(sizeOf(info.inShape));
-  const geometry = geometryOf(info);
-  const w = filterFor(backend, filter, filterValues, geometry, WEIGHTS_USE.backwardData);
-  native.convBackwardData(dyValues, w.values, dx, geometry, w.prepared);
-  countFlops(backend, info);
-  return backend.output(info.inShape, dx);
+  return throughFilter(backend, "backwardData", inputs.dy as TensorInfo, filter, info);
 }
 
 function conv2dBackpropFilter({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
