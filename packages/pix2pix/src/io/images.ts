@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import sharp, { type OutputInfo, type Sharp } from "sharp";
+import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { UserError } from "../errors.ts";
 
 export interface ImageData32 {
@@ -52,6 +52,20 @@ export async function readImage(file: string, channels: 1 | 3, resize?: ImageSiz
   return { data: out, height: info.height, width: info.width, channels };
 }
 
+/** The width and height stored in an image file's header. */
+export async function imageSize(file: string): Promise<ImageSize> {
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(file, { failOn: "error" }).metadata();
+  } catch (error) {
+    throw imageError(file, error);
+  }
+  if (metadata.width === undefined || metadata.height === undefined) {
+    throw new UserError(`cannot read image ${file}: no size in its header`);
+  }
+  return { width: metadata.width, height: metadata.height };
+}
+
 /** sharp keeps single-band inputs single-band even when asked for sRGB: replicate grey to RGB. */
 function expandToRgb(data: Buffer, bands: number): Uint8Array {
   const pixels = data.length / bands;
@@ -80,8 +94,11 @@ const ENCODERS: Readonly<Record<string, (s: Sharp) => Sharp>> = {
   ".webp": (s) => s.webp({ quality: 95 }),
 };
 
-/** Writes an image in the format its extension names, creating parent folders. */
-export async function writeImage(file: string, image: ImageData32): Promise<void> {
+/**
+ * Writes an image in the format its extension names, creating parent folders; with `resize`, scaled
+ * (bicubic) to that size first.
+ */
+export async function writeImage(file: string, image: ImageData32, resize?: ImageSize): Promise<void> {
   const extension = path.extname(file).toLowerCase();
   const encode = ENCODERS[extension];
   if (!encode) {
@@ -102,5 +119,7 @@ export async function writeImage(file: string, image: ImageData32): Promise<void
     bytes[i] = Math.min(255, Math.max(0, v));
   }
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  await encode(sharp(bytes, { raw: { width, height, channels } })).toFile(file);
+  let pipeline = sharp(bytes, { raw: { width, height, channels } });
+  if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: "fill", kernel: "cubic" });
+  await encode(pipeline).toFile(file);
 }

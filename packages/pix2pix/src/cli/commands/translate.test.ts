@@ -63,6 +63,20 @@ describe("pix2pix translate", () => {
     assert.ok(worst <= 1 / 127.5 + 1e-6, `largest difference ${worst}`);
     y.dispose();
     g.dispose();
+
+    // --original-size: the same translation, scaled back to the input's 100×60.
+    const resized = path.join(dir, "out-original.png");
+    const again = runCli(["translate", ...args, "--original-size", "--backend", "cpu", "-o", resized, input]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /100×60/);
+    const scaled = await readImage(resized, 3);
+    assert.deepEqual([scaled.width, scaled.height], [100, 60]);
+    const expectedScaled = await readImage(output, 3, { width: 100, height: 60 });
+    const off = scaled.data.reduce(
+      (m, v, i) => Math.max(m, Math.abs(v - (expectedScaled.data[i] as number))),
+      0,
+    );
+    assert.ok(off <= 2 / 127.5 + 1e-6, `largest difference from the scaled network-size output: ${off}`);
   });
 
   test("a missing model, or a .pth that does not fit the options, is a user error", () => {

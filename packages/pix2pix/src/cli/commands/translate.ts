@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_CHOICES, useBackend } from "../../backend.ts";
 import { dataOptions } from "../../data/options.ts";
 import { UserError } from "../../errors.ts";
-import { readImage, writeImage } from "../../io/images.ts";
+import { imageSize, readImage, writeImage } from "../../io/images.ts";
 import { loadNetwork } from "../../io/state-dict.ts";
 import { createGenerator, generatorConfig, generatorSizeMultiple } from "../../models/index.ts";
 import { modelOptions } from "../../models/options.ts";
@@ -45,6 +45,9 @@ export const translateCommand = defineCommand({
         min: 1,
       },
     ),
+    "original-size": option.flag(
+      "write the output at the input image's size (bicubic); default: the network's size, as the reference",
+    ),
     eval: option.flag(
       "running BN statistics and no dropout (the reference's --eval); default: the paper's test mode",
     ),
@@ -58,6 +61,7 @@ export const translateCommand = defineCommand({
   examples: [
     "pix2pix translate --model facades_G.safetensors -o out.png in.jpg",
     "pix2pix translate --model latest_net_G.pth --eval -o out.png in.jpg",
+    "pix2pix translate --model runs/facades --original-size -o out.png photo.jpg",
   ],
   async run(options, [input]) {
     if (options.model === undefined)
@@ -72,6 +76,9 @@ export const translateCommand = defineCommand({
     const file = await generatorFile(options.model);
     const backend = await useBackend(options.backend);
     const image = await readImage(input as string, inputNc, { height: size, width: size });
+    const outputSize = options.originalSize
+      ? await imageSize(input as string)
+      : { width: size, height: size };
     const g = createGenerator(generatorConfig(options, inputNc, outputNc), null); // weights loaded next
     try {
       await loadNetwork(file, g);
@@ -82,9 +89,10 @@ export const translateCommand = defineCommand({
       });
       const data = (await y.data()) as Float32Array;
       y.dispose();
-      await writeImage(options.output, { data, height: size, width: size, channels: outputNc });
+      await writeImage(options.output, { data, height: size, width: size, channels: outputNc }, outputSize);
       const ms = Math.round(performance.now() - started);
-      console.log(`wrote ${options.output} (${size}×${size}, ${backend} backend, ${ms} ms)`);
+      const { width, height } = outputSize;
+      console.log(`wrote ${options.output} (${width}×${height}, ${backend} backend, ${ms} ms)`);
     } finally {
       g.dispose();
     }
