@@ -1,5 +1,6 @@
 /** `pix2pix bench`: seconds per training iteration and per inference batch, to compare with PyTorch. */
 import { BACKEND_CHOICES, useBackend } from "../../backend.ts";
+import { runBaseline } from "../../bench/baseline.ts";
 import { generatorForSize, measureTrainingSpeed } from "../../bench/training-speed.ts";
 import { UserError } from "../../errors.ts";
 import { option } from "../../options/schema.ts";
@@ -16,11 +17,16 @@ export const benchCommand = defineCommand({
     iters: option.int(5, "timed iterations (after one warm-up); the median is reported", { min: 1 }),
     backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend"),
     json: option.flag("print one JSON line instead of text"),
+    baseline: option.string(
+      undefined,
+      "a command measuring the PyTorch baseline (prints JSON, takes --size --ngf --ndf --batch --iters); run first, and the ratios reported",
+      "command",
+    ),
   },
   positionals: [],
   examples: [
     "pix2pix bench --json",
-    "/usr/bin/python3 /work/shared/reference/torch_pix2pix.py --iters 6   # the PyTorch baseline, for the ratio",
+    "pix2pix bench --iters 6 --baseline '/usr/bin/python3 /work/shared/reference/torch_pix2pix.py'",
   ],
   async run(options) {
     if (generatorForSize(options.size) === undefined) {
@@ -29,10 +35,15 @@ export const benchCommand = defineCommand({
         "use 256 (U-Net-256) or 128 (U-Net-128)",
       );
     }
+    const baseline = options.baseline === undefined ? undefined : runBaseline(options.baseline, options);
     await useBackend(options.backend);
     const report = await measureTrainingSpeed(options);
+    const ratios = baseline && {
+      train_ratio: Number((report.train_s_per_iter / baseline.train_s_per_iter).toFixed(3)),
+      infer_ratio: Number((report.infer_s_per_batch / baseline.infer_s_per_batch).toFixed(3)),
+    };
     if (options.json) {
-      console.log(JSON.stringify(report));
+      console.log(JSON.stringify(baseline ? { ...report, baseline, ...ratios } : report));
       return;
     }
     console.log(`backend          ${report.backend}`);
@@ -44,6 +55,13 @@ export const benchCommand = defineCommand({
     if (report.gflops_per_s !== null) console.log(`convolutions     ${report.gflops_per_s} GFLOP/s`);
     for (const [name, share] of Object.entries(report.kernels).slice(0, 12)) {
       console.log(`  ${name.padEnd(24)} ${(share * 100).toFixed(1).padStart(5)} %`);
+    }
+    if (baseline && ratios) {
+      console.log(`baseline         ${baseline.command}`);
+      console.log(
+        `                 train ${baseline.train_s_per_iter.toFixed(3)} s, inference ${baseline.infer_s_per_batch.toFixed(3)} s`,
+      );
+      console.log(`ratio (ours / baseline)  train ${ratios.train_ratio}, inference ${ratios.infer_ratio}`);
     }
   },
 });
