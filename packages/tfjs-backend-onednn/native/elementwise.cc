@@ -333,21 +333,42 @@ void batchNorm(const float* x, int64_t n, int64_t channels, const float* mean, i
 
 namespace {
 
-// Elements [begin, end) of adamUpdate. A function of its own, with its arrays promised not to overlap
-// and the constants copied to locals, so that it vectorizes: inline in the parallel lambda, through
-// references that might alias the outputs and with seven arrays to check for overlap, it stayed scalar.
+struct AdamValues {
+  float param, m, v;
+};
+
+// One element's update, PyTorch's formula.
+inline AdamValues adamStep(const AdamHyper& k, float param, float grad, float m, float v) {
+  const float mNew = m * k.beta1 + grad * k.oneMinusBeta1;
+  const float vNew = v * k.beta2 + (grad * grad) * k.oneMinusBeta2;
+  const float denom = std::sqrt(vNew) / k.biasCorrection2Sqrt + k.eps;
+  return {param - (mNew / denom) * k.stepSize, mNew, vNew};
+}
+
+// Elements [begin, end) of adamUpdate. Functions of their own, with their arrays promised not to
+// overlap and the constants copied to locals, so that they vectorize: inline in the parallel lambda,
+// through references that might alias the outputs and with seven arrays to check for overlap, the loop
+// stayed scalar.
 void adamRange(const AdamHyper& h, const float* __restrict param, const float* __restrict grad,
                const float* __restrict m, const float* __restrict v, float* __restrict paramOut,
                float* __restrict mOut, float* __restrict vOut, int64_t begin, int64_t end) {
   const AdamHyper k = h;
   for (int64_t i = begin; i < end; ++i) {
-    const float g = grad[i];
-    const float mNew = m[i] * k.beta1 + g * k.oneMinusBeta1;
-    const float vNew = v[i] * k.beta2 + (g * g) * k.oneMinusBeta2;
-    const float denom = std::sqrt(vNew) / k.biasCorrection2Sqrt + k.eps;
-    paramOut[i] = param[i] - (mNew / denom) * k.stepSize;
-    mOut[i] = mNew;
-    vOut[i] = vNew;
+    const AdamValues next = adamStep(k, param[i], grad[i], m[i], v[i]);
+    paramOut[i] = next.param;
+    mOut[i] = next.m;
+    vOut[i] = next.v;
+  }
+}
+
+void adamRangeInPlace(const AdamHyper& h, float* __restrict param, const float* __restrict grad,
+                      float* __restrict m, float* __restrict v, int64_t begin, int64_t end) {
+  const AdamHyper k = h;
+  for (int64_t i = begin; i < end; ++i) {
+    const AdamValues next = adamStep(k, param[i], grad[i], m[i], v[i]);
+    param[i] = next.param;
+    m[i] = next.m;
+    v[i] = next.v;
   }
 }
 
@@ -355,8 +376,13 @@ void adamRange(const AdamHyper& h, const float* __restrict param, const float* _
 
 void adamUpdate(const AdamHyper& h, const float* param, const float* grad, const float* m, const float* v,
                 float* paramOut, float* mOut, float* vOut, int64_t n) {
+  const bool inPlace = paramOut == param && mOut == m && vOut == v;
   parallelRanges(n, n * 4, [&](int64_t begin, int64_t end) {
-    adamRange(h, param, grad, m, v, paramOut, mOut, vOut, begin, end);
+    if (inPlace) {
+      adamRangeInPlace(h, paramOut, grad, mOut, vOut, begin, end);
+    } else {
+      adamRange(h, param, grad, m, v, paramOut, mOut, vOut, begin, end);
+    }
   });
 }
 

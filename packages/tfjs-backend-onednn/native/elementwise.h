@@ -57,7 +57,8 @@ void batchNormTrainingBackward(const float* dy, const float* x, int64_t rows, in
                                const float* mean, const float* variance, const float* dMean, const float* dVariance,
                                float epsilon, float* dx, float* dScale, float* dOffset);
 
-// One Adam step (PyTorch's formula, no weight decay) in one pass, writing new arrays:
+// One Adam step (PyTorch's formula, no weight decay) in one pass, writing new arrays or, when the three
+// outputs are the inputs themselves, over them:
 //   m' = beta1 m + (1 - beta1) g;  v' = beta2 v + (1 - beta2) g^2
 //   p' = p - stepSize m' / (sqrt(v') / biasCorrection2Sqrt + eps)
 struct AdamHyper {

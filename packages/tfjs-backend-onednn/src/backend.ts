@@ -5,6 +5,8 @@
  */
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { backend_util, DataId, DataType, TensorInfo } from "@tensorflow/tfjs-core";
+import { adamUpdateInPlace } from "./kernels/adam.ts";
+import { FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs } from "./ops.ts";
 
 /** Time and call count per kernel name, plus the convolution FLOPs done, while a profile is on. */
 export interface KernelProfile {
@@ -173,6 +175,42 @@ export class OnednnBackend extends MathBackendCPU {
       if (copy !== null) this.pool.give(copy);
     }
     this.preparedFilters.delete(dataId);
+  }
+
+  /**
+   * Whether a kernel may write over `t`'s values: they are a buffer this backend allocated, held by
+   * one tensor (refCount 1), never read out by a caller nor viewed by another tensor.
+   */
+  writableInPlace(t: TensorInfo): boolean {
+    if (!this.data.has(t.dataId) || this.refCount(t.dataId) !== 1) return false;
+    const values = this.data.get(t.dataId).values;
+    return ArrayBuffer.isView(values) && this.bufferStates.get(values.buffer) === "owned";
+  }
+
+  /** `t`'s values were written over in place: what was derived from them (filter copies) is stale. */
+  valuesChanged(t: TensorInfo): void {
+    this.dropPreparedFilters(t.dataId);
+  }
+
+  /**
+   * PyTorch's Adam step written over param and both moments (see ops.ts fusedAdamUpdateInPlace);
+   * false, with nothing written, where one of them may be seen elsewhere.
+   */
+  adamUpdateInPlace(
+    param: TensorInfo,
+    grad: TensorInfo,
+    expAvg: TensorInfo,
+    expAvgSq: TensorInfo,
+    attrs: FusedAdamUpdateAttrs,
+  ): boolean {
+    const start = performance.now();
+    const done = adamUpdateInPlace(this, { param, grad, expAvg, expAvgSq }, attrs);
+    if (done && this.profile !== null) {
+      const name = FUSED_ADAM_UPDATE;
+      this.profile.millis.set(name, (this.profile.millis.get(name) ?? 0) + performance.now() - start);
+      this.profile.calls.set(name, (this.profile.calls.get(name) ?? 0) + 1);
+    }
+    return done;
   }
 
   /** A tensor now holds `values`: the first holder of a fresh buffer owns it; any other makes it shared. */

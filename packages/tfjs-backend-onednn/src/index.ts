@@ -16,6 +16,7 @@ export {
   FUSED_BATCH_NORM_TRAINING,
   type FusedAdamUpdateAttrs,
   fusedAdamUpdate,
+  fusedAdamUpdateInPlace,
   fusedBatchNormTraining,
   LEAKY_RELU_GRAD,
   leakyRelu,

@@ -50,6 +50,34 @@ export function fusedAdamUpdate(
   ];
 }
 
+/** A backend that can write an Adam step over its inputs (the onednn backend). */
+interface InPlaceAdamBackend {
+  adamUpdateInPlace(
+    param: Tensor,
+    grad: Tensor,
+    expAvg: Tensor,
+    expAvgSq: Tensor,
+    attrs: FusedAdamUpdateAttrs,
+  ): boolean;
+}
+
+/**
+ * fusedAdamUpdate written over param, expAvg and expAvgSq themselves (variables, typically), saving
+ * the memory traffic of three new arrays. Only where nothing else can see the change: the active
+ * backend must support it and each of the three must be held by one tensor alone, never read out
+ * (dataSync) nor viewed. Returns false, having written nothing, otherwise: then use fusedAdamUpdate.
+ */
+export function fusedAdamUpdateInPlace(
+  param: Tensor,
+  grad: Tensor,
+  expAvg: Tensor,
+  expAvgSq: Tensor,
+  attrs: FusedAdamUpdateAttrs,
+): boolean {
+  const backend = engine().backend as unknown as Partial<InPlaceAdamBackend>;
+  return backend.adamUpdateInPlace?.(param, grad, expAvg, expAvgSq, attrs) ?? false;
+}
+
 export const FUSED_BATCH_NORM_TRAINING = "FusedBatchNormTraining";
 export const FUSED_BATCH_NORM_TRAINING_GRAD = "FusedBatchNormTrainingGrad";
 

@@ -5,7 +5,7 @@
  * data a checkpoint saves and restores bit for bit.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedAdamUpdate } from "tfjs-backend-onednn/ops";
+import { fusedAdamUpdate, fusedAdamUpdateInPlace } from "tfjs-backend-onednn/ops";
 
 export interface AdamOptions {
   readonly beta1: number;
@@ -54,8 +54,11 @@ export class Adam {
         if (g === undefined) throw new Error(`Adam: no gradient for parameter ${key}`);
         const m = this.moment(this.expAvg, key);
         const v = this.moment(this.expAvgSq, key);
-        // One pass over memory where the backend has the kernel; the formula below takes ~13.
-        const fused = fusedAdamUpdate(p, g, m, v, { beta1, beta2, eps, stepSize, biasCorrection2Sqrt });
+        // One pass over memory where the backend has the kernel (over the variables themselves where it
+        // can); the formula below takes ~13.
+        const attrs = { beta1, beta2, eps, stepSize, biasCorrection2Sqrt };
+        if (fusedAdamUpdateInPlace(p, g, m, v, attrs)) continue;
+        const fused = fusedAdamUpdate(p, g, m, v, attrs);
         if (fused) {
           const [pNew, mFused, vFused] = fused;
           p.assign(pNew);

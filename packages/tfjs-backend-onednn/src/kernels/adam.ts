@@ -1,8 +1,37 @@
-/** The FusedAdamUpdate kernel (see ops.ts for its contract): one pass over memory per parameter. */
+/**
+ * The FusedAdamUpdate kernel (see ops.ts for its contract): one pass over memory per parameter; and the
+ * same update written over its inputs (fusedAdamUpdateInPlace), where nothing else can see them.
+ */
 import type { TensorInfo } from "@tensorflow/tfjs-core";
+import type { OnednnBackend } from "../backend.ts";
 import { native } from "../native.ts";
 import { FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs } from "../ops.ts";
 import { floatInputs, type NativeKernel, type NativeKernelArgs } from "./native-kernel.ts";
+
+function hyperOf(a: FusedAdamUpdateAttrs) {
+  return [a.beta1, a.beta2, a.eps, a.stepSize, a.biasCorrection2Sqrt] as const;
+}
+
+/**
+ * Writes the update over param and both moments when each is a buffer of this backend that one tensor
+ * alone holds (see OnednnBackend.writableInPlace), all distinct from the gradient; false, with nothing
+ * written, otherwise. Saves the traffic of three output arrays, ~40% of the update's time.
+ */
+export function adamUpdateInPlace(
+  backend: OnednnBackend,
+  tensors: { param: TensorInfo; grad: TensorInfo; expAvg: TensorInfo; expAvgSq: TensorInfo },
+  attrs: FusedAdamUpdateAttrs,
+): boolean {
+  const { param, grad, expAvg, expAvgSq } = tensors;
+  const values = floatInputs(backend, [param, grad, expAvg, expAvgSq]);
+  if (values === undefined || new Set(values.map((v) => v.length)).size !== 1) return false;
+  if (new Set(values.map((v) => v.buffer)).size !== 4) return false;
+  if (![param, expAvg, expAvgSq].every((t) => backend.writableInPlace(t))) return false;
+  const [p, g, m, v] = values as [Float32Array, Float32Array, Float32Array, Float32Array];
+  native.adamUpdate(hyperOf(attrs), p, g, m, v, p, m, v);
+  backend.valuesChanged(param);
+  return true;
+}
 
 function fusedAdamUpdate({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo[] {
   const tensors = [inputs.param, inputs.grad, inputs.expAvg, inputs.expAvgSq] as TensorInfo[];
@@ -11,7 +40,6 @@ function fusedAdamUpdate({ inputs, backend, attrs }: NativeKernelArgs): TensorIn
     throw new Error(`${FUSED_ADAM_UPDATE}: param, grad, expAvg and expAvgSq must be float32 of one size`);
   }
   const [param, grad, m, v] = values as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const { beta1, beta2, eps, stepSize, biasCorrection2Sqrt } = attrs as unknown as FusedAdamUpdateAttrs;
   const outputs = [
     backend.allocate(param.length),
     backend.allocate(param.length),
@@ -19,7 +47,7 @@ function fusedAdamUpdate({ inputs, backend, attrs }: NativeKernelArgs): TensorIn
   ];
   const [paramOut, mOut, vOut] = outputs as [Float32Array, Float32Array, Float32Array];
   native.adamUpdate(
-    [beta1, beta2, eps, stepSize, biasCorrection2Sqrt],
+    hyperOf(attrs as unknown as FusedAdamUpdateAttrs),
     param,
     grad,
     m,
