@@ -15,6 +15,12 @@ export interface KernelProfile {
   convFlops: number;
 }
 
+/** Adds one call of `kernelName` that took `millis` to a profile. */
+export function recordKernelCall(profile: KernelProfile, kernelName: string, millis: number): void {
+  profile.millis.set(kernelName, (profile.millis.get(kernelName) ?? 0) + millis);
+  profile.calls.set(kernelName, (profile.calls.get(kernelName) ?? 0) + 1);
+}
+
 /** Below this many elements, a zeroed allocation costs nothing worth saving. */
 const UNINITIALISED_MIN_SIZE = 1 << 14;
 /** Output buffers of at least this many elements are reused after their tensor's disposal. */
@@ -205,11 +211,8 @@ export class OnednnBackend extends MathBackendCPU {
   ): boolean {
     const start = performance.now();
     const done = adamUpdateInPlace(this, { param, grad, expAvg, expAvgSq }, attrs);
-    if (done && this.profile !== null) {
-      const name = FUSED_ADAM_UPDATE;
-      this.profile.millis.set(name, (this.profile.millis.get(name) ?? 0) + performance.now() - start);
-      this.profile.calls.set(name, (this.profile.calls.get(name) ?? 0) + 1);
-    }
+    if (done && this.profile !== null)
+      recordKernelCall(this.profile, FUSED_ADAM_UPDATE, performance.now() - start);
     return done;
   }
 

@@ -14,7 +14,7 @@ import {
   registerKernel,
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
-import { OnednnBackend } from "./backend.ts";
+import { OnednnBackend, recordKernelCall } from "./backend.ts";
 import { adamKernels } from "./kernels/adam.ts";
 import { batchNormKernels } from "./kernels/batch-norm.ts";
 import {
@@ -47,8 +47,7 @@ function timed(kernelName: string, kernelFunc: KernelFunc): KernelFunc {
     if (profile === null) return kernelFunc(args);
     const start = performance.now();
     const result = kernelFunc(args);
-    profile.millis.set(kernelName, (profile.millis.get(kernelName) ?? 0) + performance.now() - start);
-    profile.calls.set(kernelName, (profile.calls.get(kernelName) ?? 0) + 1);
+    recordKernelCall(profile, kernelName, performance.now() - start);
     return result;
   };
 }
