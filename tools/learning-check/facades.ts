@@ -27,7 +27,7 @@ import { resolveOptions } from "../../packages/pix2pix/src/options/schema.ts";
 import { Rng } from "../../packages/pix2pix/src/random.ts";
 import { checkpointFiles } from "../../packages/pix2pix/src/train/checkpoint.ts";
 import { trainOptions } from "../../packages/pix2pix/src/train/options.ts";
-import { createProgress } from "../../packages/pix2pix/src/train/progress.ts";
+import { createProgress } from "../../packages/pix2pix/src/cli/progress/training.ts";
 import { train } from "../../packages/pix2pix/src/train/trainer.ts";
 
 const FACADES = "/work/shared/datasets/facades/train";

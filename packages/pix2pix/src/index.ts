@@ -21,7 +21,6 @@ export {
   generatorSizeMultiple,
 } from "./models/index.ts";
 export { type GanMode, ganLoss, gradientPenalty } from "./models/losses.ts";
-export type { Mode, Network } from "./models/network.ts";
 export {
   DISCRIMINATORS,
   type DiscriminatorName,
@@ -32,6 +31,7 @@ export {
   modelOptions,
   NORMS,
 } from "./models/options.ts";
+export type { Mode, Network } from "./nn/network.ts";
 export {
   defaults,
   type OptionSchema,

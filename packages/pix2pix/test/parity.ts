@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { nchwToNhwc, nhwcToNchw } from "../src/io/layout.ts";
 import type { HostTensor } from "../src/io/safetensors-codec.ts";
 import { createDiscriminator, createGenerator } from "../src/models/index.ts";
-import type { Network } from "../src/models/network.ts";
 import type { GeneratorName, NormName } from "../src/models/options.ts";
+import { nchwToNhwc, nhwcToNchw } from "../src/nn/layout.ts";
+import type { Network } from "../src/nn/network.ts";
 import { Rng } from "../src/random.ts";
 
 export const PARITY_FIXTURES = path.resolve(import.meta.dirname, "fixtures/parity");

@@ -3,7 +3,7 @@
  * and of the training report's sample grid. Browser-safe (pairs come in as plain arrays).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Mode, Network } from "../models/network.ts";
+import type { Mode, Network } from "../nn/network.ts";
 import type { Rng } from "../random.ts";
 import { type Image, type ImageMetrics, imageMetrics } from "./metrics.ts";
 

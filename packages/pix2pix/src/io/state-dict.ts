@@ -6,8 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../errors.ts";
-import type { Network } from "../models/network.ts";
-import { tfjsToTorch, torchShape, torchToTfjs } from "./layout.ts";
+import { tfjsToTorch, torchShape, torchToTfjs } from "../nn/layout.ts";
+import type { Network } from "../nn/network.ts";
 import type { HostTensor } from "./safetensors-codec.ts";
 
 export type StateDict = Map<string, HostTensor>;

@@ -1,8 +1,8 @@
 /** Builds the networks by name, as the reference's define_G / define_D do. Browser-safe. */
 import { VariableStore } from "../nn/layers.ts";
+import type { Network } from "../nn/network.ts";
 import type { Rng } from "../random.ts";
 import { kerasDiscriminator, nLayerDiscriminator, pixelDiscriminator } from "./discriminators.ts";
-import type { Network } from "./network.ts";
 import type { DiscriminatorName, GeneratorName, InitName, ModelOptions, NormName } from "./options.ts";
 import { resnetGenerator } from "./resnet.ts";
 import { unetGenerator } from "./unet.ts";

@@ -8,14 +8,14 @@ import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { assertClose, PARITY_FIXTURES, pattern, patternValue } from "../../test/parity.ts";
 import { useBackend } from "../backend.ts";
-import { nchwToNhwc, tfjsToTorch } from "../io/layout.ts";
 import { readSafetensors } from "../io/safetensors.ts";
 import { loadNetworkStateDict, networkStateDict } from "../io/state-dict.ts";
+import { nchwToNhwc, tfjsToTorch } from "../nn/layout.ts";
 import { Rng } from "../random.ts";
 import "../train/gradients.ts";
+import type { Network } from "../nn/network.ts";
 import { createDiscriminator, createGenerator } from "./index.ts";
 import { ganLoss, gradientPenalty } from "./losses.ts";
-import type { Network } from "./network.ts";
 
 function value(t: tf.Tensor): number {
   return t.dataSync()[0] as number;

@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "../nn/comparison-gradients.ts";
+import type { Network } from "../nn/network.ts";
 import type { Rng } from "../random.ts";
-import type { Network } from "./network.ts";
 
 export type GanMode = "vanilla" | "lsgan" | "wgangp";
 

@@ -8,6 +8,7 @@ import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { useBackend } from "../backend.ts";
 import { UserError } from "../errors.ts";
+import type { Mode, Network } from "../nn/network.ts";
 import { defaults } from "../options/schema.ts";
 import { Rng } from "../random.ts";
 import {
@@ -18,7 +19,6 @@ import {
   type GeneratorConfig,
   generatorConfig,
 } from "./index.ts";
-import type { Mode, Network } from "./network.ts";
 import { modelOptions } from "./options.ts";
 
 const init = { initType: "normal", initGain: 0.02 } as const;

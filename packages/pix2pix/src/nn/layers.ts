@@ -6,11 +6,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedBatchNormTraining, leakyRelu as leakyReluFused } from "tfjs-backend-onednn/ops";
-import { tfjsShape, torchToTfjs } from "../io/layout.ts";
-import type { Mode, Network } from "../models/network.ts";
 import type { NormName } from "../models/options.ts";
 import type { Rng } from "../random.ts";
 import { batchNormWeight, convWeight, type InitConfig } from "./init.ts";
+import { tfjsShape, torchToTfjs } from "./layout.ts";
+import type { Mode, Network } from "./network.ts";
 
 export interface Context {
   readonly mode: Mode;

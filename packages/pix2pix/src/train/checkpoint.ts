@@ -14,11 +14,11 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors.ts";
+import { writeError } from "../io/atomic-file.ts";
 import { type HostTensor, readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import { loadNetworkStateDict, networkStateDict, saveNetwork } from "../io/state-dict.ts";
 import type { RngState } from "../random.ts";
 import type { AdamState } from "./adam.ts";
-import { writeError } from "./atomic-file.ts";
 import type { PlateauState } from "./lr-schedule.ts";
 import type { Pix2pixModel } from "./step.ts";
 

@@ -4,9 +4,9 @@
  * options and timings), rewritten atomically every epoch and every `--display-freq` steps.
  */
 import type { Translation } from "../infer/evaluate.ts";
+import { writeFileAtomic } from "../io/atomic-file.ts";
 import { definitionTable, escapeHtml, htmlPage, tripletTable } from "../report/html.ts";
 import { lineChart } from "../report/svg-chart.ts";
-import { writeFileAtomic } from "./atomic-file.ts";
 import type { LossRecord } from "./run-log.ts";
 import { LOSS_NAMES } from "./step.ts";
 

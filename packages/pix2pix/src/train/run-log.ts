@@ -4,7 +4,7 @@
  * uninterrupted run's would; a line torn by kill -9 is skipped when reading.
  */
 import { appendFile, readFile } from "node:fs/promises";
-import { writeError, writeFileAtomic } from "./atomic-file.ts";
+import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
 
 export interface LossRecord {
   readonly epoch: number;

@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import { type GanMode, ganLoss, gradientPenalty } from "../models/losses.ts";
-import type { Network } from "../models/network.ts";
+import type { Network } from "../nn/network.ts";
 import type { Rng } from "../random.ts";
 import type { Adam } from "./adam.ts";
 

@@ -8,24 +8,24 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { type BackendName, useBackend } from "../backend.ts";
+import { formatDuration, type Progress } from "../cli/progress/training.ts";
 import { type DataOptions, openPairedDataset } from "../data/index.ts";
 import { UserError } from "../errors.ts";
 import { type Translation, translateBatch } from "../infer/evaluate.ts";
+import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
 import {
   createDiscriminator,
   createGenerator,
   discriminatorConfig,
   generatorConfig,
 } from "../models/index.ts";
-import type { Network } from "../models/network.ts";
+import type { Network } from "../nn/network.ts";
 import { defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
 import { Adam, PYTORCH_ADAM } from "./adam.ts";
-import { writeError, writeFileAtomic } from "./atomic-file.ts";
 import { loadCheckpoint, type RunState, readRunState, saveCheckpoint } from "./checkpoint.ts";
 import { LrSchedule } from "./lr-schedule.ts";
 import { type TrainOptions, trainOptions } from "./options.ts";
-import { formatDuration, type Progress } from "./progress.ts";
 import { writeTrainingReport } from "./report.ts";
 import { RunLog } from "./run-log.ts";
 import { LOSS_NAMES, type Pix2pixModel, type StepLosses, trainStep } from "./step.ts";

@@ -42,9 +42,9 @@ export const demoCommand = defineCommand({
   examples: ["pix2pix demo", "pix2pix demo --minutes 10"],
   async run(options) {
     // Loaded here, not at the top: every command's module loads for `pix2pix --help`.
-    const { runTest } = await import("../../report/test-run.ts");
-    const { createProgress } = await import("../../train/progress.ts");
-    const { stopOnSignals } = await import("../../train/stop-signals.ts");
+    const { runTest } = await import("../../infer/test-run.ts");
+    const { createProgress } = await import("../progress/training.ts");
+    const { stopOnSignals } = await import("../stop-signals.ts");
     const { train } = await import("../../train/trainer.ts");
     const say = (line: string) => console.log(line);
     say(

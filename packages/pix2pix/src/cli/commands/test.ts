@@ -1,5 +1,5 @@
 /** `pix2pix test`: evaluates a trained run on a split (results page and L1 / PSNR / SSIM as JSON). */
-import { testOptions } from "../../report/test-options.ts";
+import { testOptions } from "../../infer/test-options.ts";
 import { defineCommand } from "../command.ts";
 
 export const testCommand = defineCommand({
@@ -10,7 +10,7 @@ export const testCommand = defineCommand({
     "pix2pix test --name facades --eval --num-test 100   # running statistics, no dropout",
   ],
   async run(options) {
-    const { runTest } = await import("../../report/test-run.ts"); // loaded only when the command runs
+    const { runTest } = await import("../../infer/test-run.ts"); // loaded only when the command runs
     const result = await runTest(options);
     console.log(`backend: ${result.backend}`);
     const { l1, psnr, ssim } = result.mean;

@@ -12,8 +12,8 @@ export const trainCommand = defineCommand({
   ],
   async run(options) {
     // Loaded here, not at the top: every command's module loads for `pix2pix --help`.
-    const { createProgress } = await import("../../train/progress.ts");
-    const { stopOnSignals } = await import("../../train/stop-signals.ts");
+    const { createProgress } = await import("../progress/training.ts");
+    const { stopOnSignals } = await import("../stop-signals.ts");
     const { train } = await import("../../train/trainer.ts");
     const say = (line: string) => console.log(line);
     const stop = stopOnSignals(say);

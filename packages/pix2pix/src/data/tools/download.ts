@@ -17,9 +17,9 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
+import { createProgress } from "../../cli/progress/transfer.ts";
 import { UserError } from "../../errors.ts";
 import { OFFICIAL_DATASETS } from "./official.ts";
-import { createProgress } from "./progress.ts";
 
 /** No byte for this long means the connection is dead. */
 const STALL_MS = 60_000;

@@ -9,16 +9,16 @@ import path from "node:path";
 import { type BackendName, useBackend } from "../backend.ts";
 import { openPairedDataset } from "../data/index.ts";
 import { UserError } from "../errors.ts";
-import { type Translation, translateBatch } from "../infer/evaluate.ts";
-import { type ImageMetrics, meanMetrics } from "../infer/metrics.ts";
+import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
 import { loadNetwork } from "../io/state-dict.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
 import { modelOptions } from "../models/options.ts";
 import { camelCase, defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
-import { writeError, writeFileAtomic } from "../train/atomic-file.ts";
+import { definitionTable, htmlPage, tripletTable } from "../report/html.ts";
 import { checkpointFiles } from "../train/checkpoint.ts";
-import { definitionTable, htmlPage, tripletTable } from "./html.ts";
+import { type Translation, translateBatch } from "./evaluate.ts";
+import { type ImageMetrics, meanMetrics } from "./metrics.ts";
 import { type TestOptions, testOptions } from "./test-options.ts";
 
 /** Options the run's saved training options supply when left at their defaults here. */
