@@ -10,12 +10,10 @@ test the .pth importer. One more fixture holds the gradients of the pix2pix G an
 WGAN-GP gradient penalty, w.r.t. some parameters; another (layouts.*) strided, offset, half, double
 and int64 tensors in both .pth formats.
 
-The network classes are equivalents of the reference implementation's (junyanz/pytorch-CycleGAN-and-
-pix2pix, models/networks.py), with the same module nesting, so their state-dict keys are the reference's.
+The networks come from torch_reference/ (ours, with the reference's module nesting and state-dict keys).
 
 usage: /usr/bin/python3 tools/make-parity-fixtures.py [OUT_DIR]   (Debian's python3-torch; CI does not need it)
 """
-import functools
 import json
 import os
 import struct
@@ -24,133 +22,10 @@ import sys
 import torch
 import torch.nn as nn
 
+from torch_reference import NLayerDiscriminator, PixelDiscriminator, ResnetGenerator, UnetGenerator, norm_layer
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(__file__), "..", "packages", "pix2pix", "test", "fixtures", "parity")
-
-
-# ---- the reference's networks (same structure, hence the same state-dict keys) ----
-
-def norm_layer(kind):
-    if kind == "batch":
-        return functools.partial(nn.BatchNorm2d, affine=True, track_running_stats=True)
-    if kind == "instance":
-        return functools.partial(nn.InstanceNorm2d, affine=False, track_running_stats=False)
-    return lambda channels: nn.Identity()
-
-
-def uses_bias(norm):
-    # The reference: use_bias = norm_layer.func == nn.InstanceNorm2d (False for "none", whose layer is a lambda).
-    return type(norm) == functools.partial and norm.func == nn.InstanceNorm2d
-
-
-class UnetSkipConnectionBlock(nn.Module):
-    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
-                 norm=None, use_dropout=False):
-        super().__init__()
-        self.outermost = outermost
-        use_bias = uses_bias(norm)
-        input_nc = outer_nc if input_nc is None else input_nc
-        downconv = nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
-        downrelu = nn.LeakyReLU(0.2, True)
-        downnorm = norm(inner_nc)
-        uprelu = nn.ReLU(True)
-        upnorm = norm(outer_nc)
-        if outermost:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)
-            model = [downconv, submodule, uprelu, upconv, nn.Tanh()]
-        elif innermost:
-            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
-            model = [downrelu, downconv, uprelu, upconv, upnorm]
-        else:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1, bias=use_bias)
-            model = [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm]
-            if use_dropout:
-                model.append(nn.Dropout(0.5))
-        self.model = nn.Sequential(*model)
-
-    def forward(self, x):
-        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
-
-
-class UnetGenerator(nn.Module):
-    def __init__(self, input_nc, output_nc, num_downs, ngf, norm, use_dropout):
-        super().__init__()
-        b = UnetSkipConnectionBlock(ngf * 8, ngf * 8, norm=norm, innermost=True)
-        for _ in range(num_downs - 5):
-            b = UnetSkipConnectionBlock(ngf * 8, ngf * 8, submodule=b, norm=norm, use_dropout=use_dropout)
-        b = UnetSkipConnectionBlock(ngf * 4, ngf * 8, submodule=b, norm=norm)
-        b = UnetSkipConnectionBlock(ngf * 2, ngf * 4, submodule=b, norm=norm)
-        b = UnetSkipConnectionBlock(ngf, ngf * 2, submodule=b, norm=norm)
-        self.model = UnetSkipConnectionBlock(output_nc, ngf, input_nc=input_nc, submodule=b, outermost=True, norm=norm)
-
-    def forward(self, x):
-        return self.model(x)
-
-
-class ResnetBlock(nn.Module):
-    def __init__(self, dim, norm, use_dropout, use_bias):
-        super().__init__()
-        block = [nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=use_bias), norm(dim), nn.ReLU(True)]
-        if use_dropout:
-            block.append(nn.Dropout(0.5))
-        block += [nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=use_bias), norm(dim)]
-        self.conv_block = nn.Sequential(*block)
-
-    def forward(self, x):
-        return x + self.conv_block(x)
-
-
-class ResnetGenerator(nn.Module):
-    def __init__(self, input_nc, output_nc, ngf, norm, use_dropout, n_blocks):
-        super().__init__()
-        use_bias = uses_bias(norm)
-        model = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc, ngf, 7, bias=use_bias), norm(ngf), nn.ReLU(True)]
-        for i in range(2):
-            mult = 2 ** i
-            model += [nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=use_bias),
-                      norm(ngf * mult * 2), nn.ReLU(True)]
-        for _ in range(n_blocks):
-            model += [ResnetBlock(ngf * 4, norm, use_dropout, use_bias)]
-        for i in range(2):
-            mult = 2 ** (2 - i)
-            model += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1,
-                                         bias=use_bias), norm(ngf * mult // 2), nn.ReLU(True)]
-        model += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, output_nc, 7), nn.Tanh()]
-        self.model = nn.Sequential(*model)
-
-    def forward(self, x):
-        return self.model(x)
-
-
-class NLayerDiscriminator(nn.Module):
-    def __init__(self, input_nc, ndf, n_layers, norm):
-        super().__init__()
-        use_bias = uses_bias(norm)
-        seq = [nn.Conv2d(input_nc, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
-        mult = 1
-        for n in range(1, n_layers):
-            prev, mult = mult, min(2 ** n, 8)
-            seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2, 1, bias=use_bias), norm(ndf * mult), nn.LeakyReLU(0.2, True)]
-        prev, mult = mult, min(2 ** n_layers, 8)
-        seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 1, 1, bias=use_bias), norm(ndf * mult), nn.LeakyReLU(0.2, True)]
-        seq += [nn.Conv2d(ndf * mult, 1, 4, 1, 1)]
-        self.model = nn.Sequential(*seq)
-
-    def forward(self, x):
-        return self.model(x)
-
-
-class PixelDiscriminator(nn.Module):
-    def __init__(self, input_nc, ndf, norm):
-        super().__init__()
-        use_bias = uses_bias(norm)
-        self.net = nn.Sequential(
-            nn.Conv2d(input_nc, ndf, 1), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(ndf, ndf * 2, 1, bias=use_bias), norm(ndf * 2), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(ndf * 2, 1, 1, bias=use_bias))
-
-    def forward(self, x):
-        return self.net(x)
 
 
 # ---- shared with the TypeScript tests ----
