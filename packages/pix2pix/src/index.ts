@@ -9,8 +9,13 @@ export { UserError } from "./errors.ts";
 export { translateBatch } from "./infer/evaluate.ts";
 export { type ImageMetrics, imageMetrics, l1, meanMetrics, psnr, ssim } from "./infer/metrics.ts";
 export { parsePth } from "./io/pth.ts";
-export { decodeSafetensors, encodeSafetensors, type HostTensor } from "./io/safetensors-codec.ts";
-export { loadNetworkStateDict, networkStateDict, type StateDict } from "./io/state-dict.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type HostTensor,
+  type StateDict,
+} from "./io/safetensors-codec.ts";
+export { loadNetworkStateDict, networkStateDict } from "./io/state-dict.ts";
 export {
   createDiscriminator,
   createGenerator,
@@ -26,11 +31,11 @@ export {
   type DiscriminatorName,
   GENERATORS,
   type GeneratorName,
-  INITS,
   type ModelOptions,
   modelOptions,
-  NORMS,
 } from "./models/options.ts";
+export { INITS } from "./nn/init.ts";
+export { NORMS } from "./nn/layers.ts";
 export type { Mode, Network } from "./nn/network.ts";
 export {
   defaults,

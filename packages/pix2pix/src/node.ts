@@ -15,7 +15,7 @@ export * from "./index.ts";
 export { type TestOptions, testOptions } from "./infer/test-options.ts";
 export { runTest, type TestResult } from "./infer/test-run.ts";
 export { type ImageData32, readImage, writeImage } from "./io/images.ts";
+export { loadNetwork, saveNetwork } from "./io/network-file.ts";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
-export { loadNetwork, saveNetwork } from "./io/state-dict.ts";
 export { type TrainOptions, trainOptions } from "./train/options.ts";
 export { type TrainControl, type TrainResult, train } from "./train/trainer.ts";

@@ -4,6 +4,7 @@
  */
 import { UserError } from "../errors.ts";
 import type { Rng } from "../random.ts";
+import type { OpenHooks, PairBatch, PairedDataset, SkippedFile } from "./dataset.ts";
 import {
   BadImageError,
   checkAlignedSize,
@@ -12,7 +13,6 @@ import {
   type PairResult,
   readImageSize,
 } from "./decode.ts";
-import type { OpenHooks, PairBatch, PairedDataset, SkippedFile } from "./index.ts";
 import { mapLimited } from "./map-limited.ts";
 import type { DataOptions } from "./options.ts";
 import { createPairLoader, type PairLoader } from "./pool.ts";

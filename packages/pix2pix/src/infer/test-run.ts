@@ -10,13 +10,13 @@ import { type BackendName, useBackend } from "../backend.ts";
 import { openPairedDataset } from "../data/index.ts";
 import { UserError } from "../errors.ts";
 import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
-import { loadNetwork } from "../io/state-dict.ts";
+import { loadNetwork } from "../io/network-file.ts";
+import { runFiles, trainOptionsFile } from "../io/run-files.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
 import { modelOptions } from "../models/options.ts";
 import { camelCase, defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
 import { definitionTable, htmlPage, tripletTable } from "../report/html.ts";
-import { checkpointFiles } from "../train/checkpoint.ts";
 import { type Translation, translateBatch } from "./evaluate.ts";
 import { type ImageMetrics, meanMetrics } from "./metrics.ts";
 import { type TestOptions, testOptions } from "./test-options.ts";
@@ -45,7 +45,7 @@ export interface TestResult {
 async function withTrainingOptions(o: TestOptions, dir: string): Promise<TestOptions> {
   let saved: Record<string, unknown>;
   try {
-    saved = JSON.parse(await readFile(path.join(dir, "train_opt.json"), "utf8"));
+    saved = JSON.parse(await readFile(trainOptionsFile(dir), "utf8"));
   } catch {
     return o; // an imported or copied generator: the options given here describe it
   }
@@ -66,7 +66,7 @@ export async function runTest(given: Partial<TestOptions>): Promise<TestResult> 
   const requested = resolveOptions(testOptions, given);
   const dir = path.join(requested.checkpointsDir, requested.name);
   const o = await withTrainingOptions(requested, dir);
-  const generatorFile = checkpointFiles(dir, o.epoch).g;
+  const generatorFile = runFiles(dir, o.epoch).g;
   if (!existsSync(generatorFile)) {
     throw new UserError(
       `no generator to test: ${generatorFile} does not exist`,

@@ -10,8 +10,7 @@ import { unzipSync } from "fflate";
 import { UserError } from "../errors.ts";
 import { strides } from "../nn/layout.ts";
 import { PickleRefusal, PyDict, type PyGlobal, unpickle } from "./pickle.ts";
-import type { HostTensor } from "./safetensors-codec.ts";
-import type { StateDict } from "./state-dict.ts";
+import type { HostTensor, StateDict } from "./safetensors-codec.ts";
 
 type ElementKind =
   | "float32"

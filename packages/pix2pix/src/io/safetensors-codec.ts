@@ -9,6 +9,9 @@ export type HostTensor =
   | { readonly dtype: "float32"; readonly shape: readonly number[]; readonly data: Float32Array }
   | { readonly dtype: "int64"; readonly shape: readonly number[]; readonly data: BigInt64Array };
 
+/** Tensors by name: a PyTorch state dict as files hold it. */
+export type StateDict = Map<string, HostTensor>;
+
 export interface SafetensorsContent {
   readonly tensors: Map<string, HostTensor>;
   readonly metadata: Record<string, string>;

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { parsePth } from "./pth.ts";
 import { readSafetensors } from "./safetensors.ts";
-import type { StateDict } from "./state-dict.ts";
+import type { StateDict } from "./safetensors-codec.ts";
 
 /** Reads a state dict from a safetensors file, or from a PyTorch checkpoint when it ends in .pth or .pt. */
 export async function readStateDictFile(

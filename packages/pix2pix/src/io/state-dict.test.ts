@@ -9,14 +9,9 @@ import { useBackend } from "../backend.ts";
 import { UserError } from "../errors.ts";
 import { createDiscriminator, createGenerator } from "../models/index.ts";
 import { Rng } from "../random.ts";
+import { loadNetwork, saveNetwork } from "./network-file.ts";
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors.ts";
-import {
-  dropInstanceNormStats,
-  loadNetwork,
-  loadNetworkStateDict,
-  networkStateDict,
-  saveNetwork,
-} from "./state-dict.ts";
+import { dropInstanceNormStats, loadNetworkStateDict, networkStateDict } from "./state-dict.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-state-"));
 const init = { initType: "normal", initGain: 0.02 } as const;

@@ -1,16 +1,13 @@
 /**
  * A network's variables as a PyTorch state dict: reference keys, PyTorch layouts (OIHW, IOHW), and
  * num_batches_tracked as int64, so that files we write load into the reference's model classes and
- * theirs load here. Browser-safe: saveNetwork / loadNetwork reach the file system (Node) through a
- * dynamic import, so the studio can use the rest of this module.
+ * theirs load here. Browser-safe: io/network-file.ts reads and writes them as files (Node).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../errors.ts";
 import { tfjsToTorch, torchShape, torchToTfjs } from "../nn/layout.ts";
 import type { Network } from "../nn/network.ts";
-import type { HostTensor } from "./safetensors-codec.ts";
-
-export type StateDict = Map<string, HostTensor>;
+import type { HostTensor, StateDict } from "./safetensors-codec.ts";
 
 const COUNTER_SUFFIX = "num_batches_tracked";
 
@@ -97,22 +94,4 @@ export function dropInstanceNormStats(dict: Map<string, HostTensor>, net: Networ
   );
   for (const key of stale) dict.delete(key);
   return stale;
-}
-
-/** Writes `net` as a safetensors file (atomically). Node-only. */
-export async function saveNetwork(
-  path: string,
-  net: Network,
-  metadata?: Record<string, string>,
-): Promise<void> {
-  const { writeSafetensors } = await import("./safetensors.ts");
-  await writeSafetensors(path, networkStateDict(net), metadata);
-}
-
-/** Loads `net` from a safetensors or .pth file; returns the file's metadata (none for .pth). Node-only. */
-export async function loadNetwork(path: string, net: Network): Promise<Record<string, string>> {
-  const { readStateDictFile } = await import("./state-dict-file.ts");
-  const { tensors, metadata } = await readStateDictFile(path);
-  loadNetworkStateDict(net, tensors, path);
-  return metadata;
 }

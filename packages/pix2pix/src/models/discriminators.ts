@@ -3,6 +3,8 @@
  * patch) and PixelDiscriminator (1×1 patches, keys `net.N`), and the Keras/TF tutorial's variant.
  * All output raw logits (the GAN loss applies the sigmoid). Browser-safe.
  */
+
+import type { NormName } from "../nn/layers.ts";
 import {
   conv2d,
   leakyRelu,
@@ -13,7 +15,6 @@ import {
   sequential,
   type VariableStore,
 } from "../nn/layers.ts";
-import type { NormName } from "./options.ts";
 
 export interface PatchConfig {
   readonly inputNc: number;

@@ -1,9 +1,12 @@
 /** Builds the networks by name, as the reference's define_G / define_D do. Browser-safe. */
+
+import type { InitName } from "../nn/init.ts";
+import type { NormName } from "../nn/layers.ts";
 import { VariableStore } from "../nn/layers.ts";
 import type { Network } from "../nn/network.ts";
 import type { Rng } from "../random.ts";
 import { kerasDiscriminator, nLayerDiscriminator, pixelDiscriminator } from "./discriminators.ts";
-import type { DiscriminatorName, GeneratorName, InitName, ModelOptions, NormName } from "./options.ts";
+import type { DiscriminatorName, GeneratorName, ModelOptions } from "./options.ts";
 import { resnetGenerator } from "./resnet.ts";
 import { unetGenerator } from "./unet.ts";
 

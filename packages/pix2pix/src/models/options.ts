@@ -2,16 +2,14 @@
  * The network options shared by train, test, translate and import, with the reference's pix2pix
  * defaults (its pix2pix model sets netG unet_256 and norm batch). Browser-safe.
  */
+import { INITS } from "../nn/init.ts";
+import { NORMS } from "../nn/layers.ts";
 import { type OptionValues, option } from "../options/schema.ts";
 
 export const GENERATORS = ["unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks"] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
 export const DISCRIMINATORS = ["basic", "n_layers", "pixel", "keras"] as const;
 export type DiscriminatorName = (typeof DISCRIMINATORS)[number];
-export const NORMS = ["batch", "instance", "none"] as const;
-export type NormName = (typeof NORMS)[number];
-export const INITS = ["normal", "xavier", "kaiming", "orthogonal"] as const;
-export type InitName = (typeof INITS)[number];
 
 export const modelOptions = {
   netG: option.enum(GENERATORS, "unet_256", "generator architecture"),

@@ -4,6 +4,7 @@
  * Browser-safe.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { NormName } from "../nn/layers.ts";
 import {
   conv2d,
   convTranspose2d,
@@ -18,7 +19,6 @@ import {
   tanh,
   type VariableStore,
 } from "../nn/layers.ts";
-import type { NormName } from "./options.ts";
 
 export interface ResnetConfig {
   readonly blocks: number;

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { UserError } from "../errors.ts";
+import type { NormName } from "../nn/layers.ts";
 import {
   conv2d,
   convTranspose2d,
@@ -19,7 +20,6 @@ import {
   tanh,
   type VariableStore,
 } from "../nn/layers.ts";
-import type { NormName } from "./options.ts";
 
 export interface UnetConfig {
   readonly numDowns: number;

@@ -3,7 +3,10 @@
  * the same weights on every backend. Weights are drawn in PyTorch layout (so fan-in/fan-out and the
  * orthogonal matrix are PyTorch's) and the caller converts them. Browser-safe.
  */
-import type { InitName } from "../models/options.ts";
+
+export const INITS = ["normal", "xavier", "kaiming", "orthogonal"] as const;
+export type InitName = (typeof INITS)[number];
+
 import type { Rng } from "../random.ts";
 
 export interface InitConfig {

@@ -5,12 +5,14 @@
  * index, so keys line up with the reference's `nn.Sequential` numbering. Browser-safe.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedBatchNormTraining, leakyRelu as leakyReluFused } from "tfjs-backend-onednn/ops";
-import type { NormName } from "../models/options.ts";
+import { fusedBatchNormTraining, leakyRelu as leakyReluFused } from "../ops/index.ts";
 import type { Rng } from "../random.ts";
 import { batchNormWeight, convWeight, type InitConfig } from "./init.ts";
 import { tfjsShape, torchToTfjs } from "./layout.ts";
 import type { Mode, Network } from "./network.ts";
+
+export const NORMS = ["batch", "instance", "none"] as const;
+export type NormName = (typeof NORMS)[number];
 
 export interface Context {
   readonly mode: Mode;

@@ -12,11 +12,12 @@
  * so a kill -9 at any moment leaves a consistent checkpoint: the previous one or the new one.
  */
 import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import { UserError } from "../errors.ts";
 import { writeError } from "../io/atomic-file.ts";
+import { saveNetwork } from "../io/network-file.ts";
+import { runFiles } from "../io/run-files.ts";
 import { type HostTensor, readSafetensors, writeSafetensors } from "../io/safetensors.ts";
-import { loadNetworkStateDict, networkStateDict, saveNetwork } from "../io/state-dict.ts";
+import { loadNetworkStateDict, networkStateDict } from "../io/state-dict.ts";
 import type { RngState } from "../random.ts";
 import type { AdamState } from "./adam.ts";
 import type { PlateauState } from "./lr-schedule.ts";
@@ -46,12 +47,6 @@ export interface RunState {
 
 const FORMAT = "pix2pix-ts train state 1";
 
-export const checkpointFiles = (dir: string, tag: string) => ({
-  g: path.join(dir, `${tag}_net_G.safetensors`),
-  d: path.join(dir, `${tag}_net_D.safetensors`),
-  trainState: path.join(dir, `${tag}_train_state.safetensors`),
-});
-
 function prefixed(prefix: string, dict: ReadonlyMap<string, HostTensor>): [string, HostTensor][] {
   return [...dict].map(([key, value]) => [`${prefix}${key}`, value]);
 }
@@ -77,7 +72,7 @@ export async function saveCheckpoint(
   model: Pix2pixModel,
   run: RunState,
 ): Promise<void> {
-  const files = checkpointFiles(dir, tag);
+  const files = runFiles(dir, tag);
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
@@ -115,7 +110,7 @@ function stripPrefix<V>(tensors: ReadonlyMap<string, V>, prefix: string): Map<st
 }
 
 async function readTrainState(dir: string, tag: string) {
-  const file = checkpointFiles(dir, tag).trainState;
+  const file = runFiles(dir, tag).trainState;
   let contents: Awaited<ReturnType<typeof readSafetensors>>;
   try {
     contents = await readSafetensors(file);

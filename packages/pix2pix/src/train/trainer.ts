@@ -13,6 +13,7 @@ import { type DataOptions, openPairedDataset } from "../data/index.ts";
 import { UserError } from "../errors.ts";
 import { type Translation, translateBatch } from "../infer/evaluate.ts";
 import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
+import { trainOptionsFile } from "../io/run-files.ts";
 import {
   createDiscriminator,
   createGenerator,
@@ -169,7 +170,7 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
   try {
     try {
       await mkdir(dir, { recursive: true });
-      await writeFileAtomic(path.join(dir, "train_opt.json"), `${JSON.stringify(o, null, 2)}\n`);
+      await writeFileAtomic(trainOptionsFile(dir), `${JSON.stringify(o, null, 2)}\n`);
     } catch (error) {
       throw writeError(dir, error);
     }

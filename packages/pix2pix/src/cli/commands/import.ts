@@ -3,7 +3,8 @@ import path from "node:path";
 import { useBackend } from "../../backend.ts";
 import { dataOptions } from "../../data/options.ts";
 import { UserError } from "../../errors.ts";
-import { dropInstanceNormStats, loadNetworkStateDict, saveNetwork } from "../../io/state-dict.ts";
+import { saveNetwork } from "../../io/network-file.ts";
+import { dropInstanceNormStats, loadNetworkStateDict } from "../../io/state-dict.ts";
 import { readStateDictFile } from "../../io/state-dict-file.ts";
 import {
   createDiscriminator,

@@ -8,7 +8,7 @@ import { runCli } from "../../../test/cli-helpers.ts";
 import { PARITY_FIXTURES } from "../../../test/parity.ts";
 import { useBackend } from "../../backend.ts";
 import { readImage, writeImage } from "../../io/images.ts";
-import { loadNetwork, saveNetwork } from "../../io/state-dict.ts";
+import { loadNetwork, saveNetwork } from "../../io/network-file.ts";
 import { createGenerator } from "../../models/index.ts";
 import { Rng } from "../../random.ts";
 

@@ -6,7 +6,8 @@ import { BACKEND_CHOICES, useBackend } from "../../backend.ts";
 import { dataOptions } from "../../data/options.ts";
 import { UserError } from "../../errors.ts";
 import { imageSize, readImage, writeImage } from "../../io/images.ts";
-import { loadNetwork } from "../../io/state-dict.ts";
+import { loadNetwork } from "../../io/network-file.ts";
+import { runFiles } from "../../io/run-files.ts";
 import { createGenerator, generatorConfig, generatorSizeMultiple } from "../../models/index.ts";
 import { modelOptions } from "../../models/options.ts";
 import { option } from "../../options/schema.ts";
@@ -21,7 +22,7 @@ async function generatorFile(model: string): Promise<string> {
       "give a .safetensors or .pth generator file, or a run folder",
     );
   });
-  return info.isDirectory() ? path.join(model, "latest_net_G.safetensors") : model;
+  return info.isDirectory() ? runFiles(model, "latest").g : model;
 }
 
 function imageChannels(flag: string, value: number): 1 | 3 {

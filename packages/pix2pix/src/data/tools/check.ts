@@ -5,8 +5,8 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { UserError } from "../../errors.ts";
+import type { SkippedFile } from "../dataset.ts";
 import type { PairJob } from "../decode.ts";
-import type { SkippedFile } from "../index.ts";
 import { mapLimited } from "../map-limited.ts";
 import type { DatasetMode } from "../options.ts";
 import { createPairLoader } from "../pool.ts";
