@@ -1,150 +1,276 @@
 /**
  * Learning check (a benchmark, not part of the test suite): does pix2pix-ts learn facades as well as
- * PyTorch does with the same recipe and budget? In one run it
- *   1. splits /work/shared/datasets/facades/train (400 aligned photo|labels files) into 360 training
- *      files and the last 40 (by number) held out,
- *   2. trains pix2pix-ts (labels → photo, BtoA; unet_128, basic D, resize 142 + random 128 crop + flip,
- *      the reference's defaults otherwise) for a fixed number of steps,
- *   3. trains the reference architecture in an equivalent PyTorch loop (torch_facades.py) for the
- *      same number of steps,
- *   4. translates the 40 held-out label maps (resized to 128 px, identical inputs for both) in the
- *      paper's test mode and scores both with infer/metrics.ts against the identical targets.
- * Prints one JSON line per implementation and writes summary.json.
+ * PyTorch does with the same recipe and budget, beyond the spread between seeds? The protocol:
+ *   - data: aligned photo|labels facades (--data, default datasets/facades/train, as
+ *     `npx pix2pix datasets download facades` writes it), sorted by number; the last 40 are held out;
+ *   - training: labels → photo (BtoA), unet_128 (dropout) + basic D, ngf = ndf = --ngf, batch 1,
+ *     resize 143 (bicubic) + random 128 crop + flip, vanilla GAN + 100·L1, Adam 2e-4 / 0.5 at a constant
+ *     learning rate, for --steps steps; once per seed of ours (--seeds) and of PyTorch's (--torch-seeds,
+ *     torch_facades.py over tools/torch_reference);
+ *   - scoring: the 40 held-out label maps resized to 128 px, identical inputs for both, translated in
+ *     eval mode (running statistics, no dropout), the outputs made 8-bit as the reference's tensor2im
+ *     does, and scored against the 8-bit targets: L1 on the [0, 1] scale, PSNR (dB), SSIM.
+ * Prints one JSON line per run, then per implementation the mean ± standard deviation [min, max] of each
+ * metric over seeds, and writes all of it, with the git commit, to OUT/summary.json.
  *
- * usage: node --import tsx tools/learning-check/facades.ts [--steps 300] [--ngf 64] [--out DIR] [--backend auto]
+ * usage: node --import tsx tools/learning-check/facades.ts [--data DIR] [--steps 600] [--ngf 32]
+ *          [--seeds 0,1,2] [--torch-seeds 0,1,2] [--out runs/learning-check] [--backend auto]
+ *          [--threads 2] [--python /usr/bin/python3]
+ * An empty --seeds or --torch-seeds skips that side.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { openPairedDataset } from "../../packages/pix2pix/src/data/index.ts";
-import { translateBatch } from "../../packages/pix2pix/src/infer/evaluate.ts";
-import { type Image, imageMetrics, meanMetrics } from "../../packages/pix2pix/src/infer/metrics.ts";
-import { loadNetwork } from "../../packages/pix2pix/src/io/state-dict.ts";
-import { createGenerator, generatorConfig } from "../../packages/pix2pix/src/models/index.ts";
-import { resolveOptions } from "../../packages/pix2pix/src/options/schema.ts";
-import { Rng } from "../../packages/pix2pix/src/random.ts";
-import { checkpointFiles } from "../../packages/pix2pix/src/train/checkpoint.ts";
-import { trainOptions } from "../../packages/pix2pix/src/train/options.ts";
-import { createProgress } from "../../packages/pix2pix/src/cli/progress/training.ts";
-import { train } from "../../packages/pix2pix/src/train/trainer.ts";
+import {
+  type BackendChoice,
+  createGenerator,
+  dataOptions,
+  generatorConfig,
+  type ImageMetrics,
+  imageMetrics,
+  loadNetwork,
+  meanMetrics,
+  openPairedDataset,
+  type PairBatch,
+  Rng,
+  resolveOptions,
+  type TrainOptions,
+  train,
+  trainOptions,
+  translateBatch,
+} from "pix2pix-ts/node";
 
-const FACADES = "/work/shared/datasets/facades/train";
 const HELD_OUT = 40;
+const LOAD_SIZE = 143;
 const SIZE = 128;
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: "string", default: "300" },
-    ngf: { type: "string", default: "64" },
-    out: { type: "string", default: "/tmp/pix2pix-learning-check" },
+    data: { type: "string", default: "datasets/facades/train" },
+    steps: { type: "string", default: "600" },
+    ngf: { type: "string", default: "32" },
+    seeds: { type: "string", default: "0,1,2" },
+    "torch-seeds": { type: "string" },
+    out: { type: "string", default: "runs/learning-check" },
     backend: { type: "string", default: "auto" },
     threads: { type: "string", default: "2" },
+    python: { type: "string", default: "/usr/bin/python3" },
   },
 });
+const seedList = (text: string) => (text.trim() === "" ? [] : text.split(",").map(Number));
 const steps = Number(args.steps);
 const ngf = Number(args.ngf);
+const ourSeeds = seedList(args.seeds);
+const torchSeeds = seedList(args["torch-seeds"] ?? args.seeds);
 const out = path.resolve(args.out);
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function splitFacades(dataroot: string): void {
-  const files = readdirSync(FACADES)
-    .filter((f) => /^\d+\.jpg$/.test(f))
+interface RunResult extends ImageMetrics {
+  readonly impl: string;
+  readonly seed: number;
+  readonly steps: number;
+  readonly ngf: number;
+  readonly s_per_step: number;
+}
+
+/** DATAROOT/train (all but the last HELD_OUT files by number) and DATAROOT/test (those), as symlinks. */
+function splitFacades(source: string, dataroot: string): void {
+  const files = readdirSync(source)
+    .filter((f) => /^\d+\.(jpg|png)$/.test(f))
     .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  if (files.length <= HELD_OUT) {
+    throw new Error(`${source} has ${files.length} numbered images; the check holds out ${HELD_OUT}`);
+  }
   rmSync(dataroot, { recursive: true, force: true });
   for (const [phase, part] of [
     ["train", files.slice(0, -HELD_OUT)],
     ["test", files.slice(-HELD_OUT)],
   ] as const) {
     mkdirSync(path.join(dataroot, phase), { recursive: true });
-    for (const f of part) symlinkSync(path.join(FACADES, f), path.join(dataroot, phase, f));
+    for (const f of part) symlinkSync(path.join(source, f), path.join(dataroot, phase, f));
   }
 }
 
-const dataroot = path.join(out, "facades");
-splitFacades(dataroot);
-const options = resolveOptions(trainOptions, {
-  dataroot,
-  direction: "BtoA",
-  netG: "unet_128",
-  ngf,
-  ndf: ngf,
-  loadSize: 142,
-  cropSize: SIZE,
-  nEpochs: 1000,
-  nEpochsDecay: 0,
-  printFreq: 50,
-  displayFreq: 100,
-  saveLatestFreq: 1_000_000,
-  checkpointsDir: path.join(out, "runs"),
-  name: "facades-ts",
-  backend: args.backend as "auto",
-});
+/** The held-out pairs at 128 px (plain resize, no flip), labels as input. */
+async function loadHeldOut(dataroot: string): Promise<PairBatch[]> {
+  const options = resolveOptions(dataOptions, {
+    dataroot,
+    phase: "test",
+    direction: "BtoA",
+    preprocess: "resize",
+    loadSize: SIZE,
+    serialBatches: true,
+    noFlip: true,
+  });
+  const dataset = await openPairedDataset(options, Rng.fromSeed(0));
+  const pairs: PairBatch[] = [];
+  for await (const batch of dataset.batches(1, Rng.fromSeed(0))) pairs.push(batch);
+  await dataset.close();
+  return pairs;
+}
 
-// The held-out pairs at 128 px, identical inputs and targets for both implementations.
-const evalData = await openPairedDataset(
-  { ...options, phase: "test", preprocess: "resize", loadSize: SIZE, serialBatches: true, noFlip: true },
-  Rng.fromSeed(0),
-);
-const pairs = [];
-for await (const batch of evalData.batches(1, Rng.fromSeed(0))) pairs.push(batch);
-await evalData.close();
+/** An output in [-1, 1] as the reference's tensor2im makes it 8-bit (truncating), back in [-1, 1]. */
+function eightBit(data: Float32Array): Float32Array {
+  return data.map((v) => Math.min(255, Math.max(0, Math.trunc(((v + 1) / 2) * 255))) / 127.5 - 1);
+}
+
+/** Mean metrics of 8-bit outputs (in [-1, 1]) against the held-out targets; L1 on the [0, 1] scale. */
+function score(outputs: readonly Float32Array[], pairs: readonly PairBatch[]): ImageMetrics {
+  const image = (data: Float32Array) => ({ data, height: SIZE, width: SIZE, channels: 3 });
+  const mean = meanMetrics(pairs.map((p, i) => imageMetrics(image(outputs[i] as Float32Array), image(p.b))));
+  return { ...mean, l1: mean.l1 / 2 };
+}
+
+function trainingOptions(dataroot: string, seed: number): Partial<TrainOptions> {
+  return {
+    dataroot,
+    direction: "BtoA",
+    netG: "unet_128",
+    ngf,
+    ndf: ngf,
+    loadSize: LOAD_SIZE,
+    cropSize: SIZE,
+    nEpochs: 1_000_000, // a constant learning rate for the whole budget of steps
+    nEpochsDecay: 0,
+    printFreq: 100,
+    displayFreq: steps,
+    saveLatestFreq: 1_000_000_000,
+    checkpointsDir: path.join(out, "runs"),
+    name: `ts-seed${seed}`,
+    seed,
+    backend: args.backend as BackendChoice,
+  };
+}
+
+async function runOurs(dataroot: string, pairs: readonly PairBatch[], seed: number): Promise<RunResult> {
+  const given = trainingOptions(dataroot, seed);
+  const start = performance.now();
+  const run = await train(given, {
+    maxSteps: steps,
+    onNote: log,
+    onStep: ({ losses, iteration }) => {
+      if (iteration % 100 === 0) {
+        const perStep = (performance.now() - start) / 1000 / iteration;
+        log(
+          `ours seed ${seed} step ${iteration}/${steps} G_L1 ${losses.G_L1.toFixed(3)} (${perStep.toFixed(2)} s/step)`,
+        );
+      }
+    },
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const g = createGenerator(generatorConfig(resolveOptions(trainOptions, given), 3, 3), null);
+  await loadNetwork(path.join(run.dir, "latest_net_G.safetensors"), g);
+  const rng = Rng.fromSeed(seed);
+  const outputs = pairs.flatMap((p) => translateBatch(g, p, "eval", rng).map((t) => eightBit(t.output.data)));
+  g.dispose();
+  const impl = `pix2pix-ts (${run.backend})`;
+  return { impl, seed, steps, ngf, s_per_step: seconds / steps, ...score(outputs, pairs) };
+}
+
+function runTorch(
+  dataroot: string,
+  pairs: readonly PairBatch[],
+  inputsFile: string,
+  seed: number,
+): RunResult {
+  const outputsFile = path.join(out, `torch-seed${seed}.u8`);
+  const script = path.join(import.meta.dirname, "torch_facades.py");
+  const flags = {
+    data: dataroot,
+    steps,
+    seed,
+    ngf,
+    "load-size": LOAD_SIZE,
+    "crop-size": SIZE,
+    threads: args.threads,
+    "eval-inputs": inputsFile,
+    "eval-count": pairs.length,
+    out: outputsFile,
+  };
+  const argv = [script, ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)])];
+  const torch = spawnSync(args.python, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (torch.status !== 0)
+    throw new Error(`torch_facades.py failed (${torch.status ?? torch.error?.message})`);
+  const info = JSON.parse(torch.stdout.trim().split("\n").at(-1) ?? "{}");
+  const bytes = readFileSync(outputsFile);
+  const per = SIZE * SIZE * 3;
+  const outputs = pairs.map((_, i) =>
+    Float32Array.from(bytes.subarray(i * per, (i + 1) * per), (v) => v / 127.5 - 1),
+  );
+  return {
+    impl: info.impl,
+    seed,
+    steps,
+    ngf,
+    s_per_step: info.train_seconds / steps,
+    ...score(outputs, pairs),
+  };
+}
+
+/** mean, sample standard deviation, min and max. */
+function spread(values: readonly number[]) {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, sd: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+}
+
+const METRICS = ["l1", "psnr", "ssim", "s_per_step"] as const;
+
+function summarize(results: readonly RunResult[]) {
+  const impls = [...new Set(results.map((r) => r.impl))];
+  return impls.map((impl) => {
+    const runs = results.filter((r) => r.impl === impl);
+    const stats = Object.fromEntries(METRICS.map((m) => [m, spread(runs.map((r) => r[m]))]));
+    return { impl, seeds: runs.map((r) => r.seed), ...stats } as {
+      impl: string;
+      seeds: number[];
+    } & Record<(typeof METRICS)[number], ReturnType<typeof spread>>;
+  });
+}
+
+function table(summary: ReturnType<typeof summarize>): string {
+  const labels = { l1: "L1 [0,1]", psnr: "PSNR dB", ssim: "SSIM", s_per_step: "s/step" } as const;
+  const digits = { l1: 4, psnr: 2, ssim: 4, s_per_step: 2 } as const;
+  const cell = (s: ReturnType<typeof spread>, d: number) =>
+    `${s.mean.toFixed(d)} ± ${s.sd.toFixed(d)} [${s.min.toFixed(d)}, ${s.max.toFixed(d)}]`;
+  const width = 40;
+  const header = ["".padEnd(10), ...summary.map((s) => `${s.impl}, seeds ${s.seeds}`.padEnd(width))];
+  const rows = METRICS.map((m) =>
+    [labels[m].padEnd(10), ...summary.map((s) => cell(s[m], digits[m]).padEnd(width))].join(" "),
+  );
+  return [header.join(" "), ...rows].join("\n");
+}
+
+function gitCommit(): string {
+  const git = (...a: string[]) => spawnSync("git", a, { encoding: "utf8" }).stdout?.trim() ?? "";
+  const dirty = git("status", "--porcelain", "--untracked-files=no") !== "";
+  return `${git("log", "-1", "--format=%h")}${dirty ? " (with uncommitted changes)" : ""}`;
+}
+
+const commit = gitCommit();
+const dataroot = path.join(out, "facades");
+splitFacades(path.resolve(args.data), dataroot);
+const pairs = await loadHeldOut(dataroot);
 const inputsFile = path.join(out, "eval-inputs.f32");
 writeFileSync(
   inputsFile,
   Buffer.concat(pairs.map((p) => Buffer.from(p.a.buffer, p.a.byteOffset, p.a.byteLength))),
 );
-const image = (data: Float32Array): Image => ({ data, height: SIZE, width: SIZE, channels: 3 });
 
-const tsStart = performance.now();
-const run = await train(options, { maxSteps: steps, progress: createProgress(50, false) });
-const tsSeconds = (performance.now() - tsStart) / 1000;
-const g = createGenerator(generatorConfig(options, 3, 3), null);
-await loadNetwork(checkpointFiles(run.dir, "latest").g, g);
-const rng = Rng.fromSeed(0);
-const tsScores = meanMetrics(pairs.flatMap((p) => translateBatch(g, p, "test", rng).map((t) => t.metrics)));
-const tsResult = { impl: `pix2pix-ts (${run.backend})`, steps, ngf, train_seconds: tsSeconds, ...tsScores };
-console.log(JSON.stringify(tsResult));
-
-const torchOut = path.join(out, "torch-outputs.f32");
-const script = path.join(import.meta.dirname, "torch_facades.py");
-const torch = spawnSync(
-  "/usr/bin/python3",
-  [
-    script,
-    "--data",
-    dataroot,
-    "--steps",
-    String(steps),
-    "--ngf",
-    String(ngf),
-    "--threads",
-    args.threads,
-    "--eval-inputs",
-    inputsFile,
-    "--eval-count",
-    String(pairs.length),
-    "--out",
-    torchOut,
-  ],
-  { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+const results: RunResult[] = [];
+for (const seed of ourSeeds) {
+  results.push(await runOurs(dataroot, pairs, seed));
+  console.log(JSON.stringify(results.at(-1)));
+}
+for (const seed of torchSeeds) {
+  results.push(runTorch(dataroot, pairs, inputsFile, seed));
+  console.log(JSON.stringify(results.at(-1)));
+}
+const summary = summarize(results);
+console.log(
+  `\nfacades labels → photo, ${SIZE} px, unet_128 + basic D, ngf ${ngf}, ${steps} steps, ${pairs.length} held-out pairs, eval mode, 8-bit; commit ${commit}`,
 );
-if (torch.status !== 0) throw new Error(`torch_facades.py failed (${torch.status})`);
-const torchInfo = JSON.parse(torch.stdout.trim().split("\n").at(-1) ?? "{}");
-const torchOutputs = new Float32Array((await readFile(torchOut)).buffer.slice(0));
-const per = SIZE * SIZE * 3;
-const torchScores = meanMetrics(
-  pairs.map((p, i) => imageMetrics(image(torchOutputs.subarray(i * per, (i + 1) * per)), image(p.b))),
-);
-const torchResult = {
-  impl: torchInfo.impl,
-  steps,
-  ngf,
-  train_seconds: torchInfo.train_seconds,
-  ...torchScores,
-};
-console.log(JSON.stringify(torchResult));
-writeFileSync(
-  path.join(out, "summary.json"),
-  `${JSON.stringify({ heldOut: pairs.length, results: [tsResult, torchResult] }, null, 2)}\n`,
-);
+console.log(table(summary));
+const protocol = { heldOut: pairs.length, size: SIZE, loadSize: LOAD_SIZE, steps, ngf, commit };
+writeFileSync(path.join(out, "summary.json"), `${JSON.stringify({ protocol, summary, results }, null, 2)}\n`);

@@ -1,17 +1,17 @@
-"""The PyTorch side of the facades learning check (tools/learning-check/facades.ts runs it).
+"""The PyTorch side of the facades learning check (tools/learning-check/facades.ts runs it, once per seed).
 
-Trains the reference architecture (/work/shared/reference/torch_pix2pix.py: U-Net with 7 downs for 128 px,
-70x70 PatchGAN) in the reference's loop — G forward; D step on (A, G(A) detached) and (A, B), loss halved;
-G step on GAN + 100 * L1; Adam 2e-4, betas (0.5, 0.999); weights N(0, 0.02), BN weights N(1, 0.02) — on
-aligned facades (labels -> photo, BtoA) with the reference's resize (142, bicubic) + random 128 crop +
-flip, for a fixed number of steps. Then translates the evaluation inputs the driver wrote (N x 128 x 128
-x 3 float32, [-1, 1], NHWC) in the reference's default test mode (batch statistics, dropout on) and
-writes the outputs the same way, so both implementations are scored on identical inputs and targets.
+Trains the reference's pix2pix (tools/torch_reference: unet_128 with dropout, basic D, vanilla GAN +
+100 * L1, Adam 2e-4 / (0.5, 0.999), constant learning rate) on DATA/train, aligned photo|labels files,
+labels -> photo (BtoA), batch 1, with the reference's aligned transform: resize to --load-size (Pillow
+bicubic), random --crop-size crop, random flip, one draw per pair for both sides; a reshuffle each epoch.
+Then translates the evaluation inputs the driver wrote (N x 128 x 128 x 3 float32, [-1, 1], NHWC) in eval
+mode (running statistics, no dropout) and writes the outputs as 8-bit NHWC, as the reference's tensor2im
+converts them, for the driver to score. Prints one JSON line: impl, seed, steps, train_seconds.
 
-usage: /usr/bin/python3 torch_facades.py --data DIR --steps N --eval-inputs FILE --eval-count N --out FILE
+usage: /usr/bin/python3 tools/learning-check/torch_facades.py --data DIR --steps N --seed S --ngf F
+           --eval-inputs FILE --eval-count N --out FILE [--load-size 143] [--crop-size 128] [--threads 2]
 """
 import argparse
-import glob
 import json
 import os
 import random
@@ -20,106 +20,79 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 from PIL import Image
 
-sys.path.insert(0, "/work/shared/reference")
-from torch_pix2pix import NLayerDiscriminator, UnetGenerator  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_reference import Pix2pix, define_D, define_G  # noqa: E402
 
 
-def init_weights(net):
-    for m in net.modules():
-        name = m.__class__.__name__
-        if hasattr(m, "weight") and ("Conv" in name):
-            nn.init.normal_(m.weight.data, 0.0, 0.02)
-            if getattr(m, "bias", None) is not None:
-                nn.init.constant_(m.bias.data, 0.0)
-        elif "BatchNorm2d" in name:
-            nn.init.normal_(m.weight.data, 1.0, 0.02)
-            nn.init.constant_(m.bias.data, 0.0)
+def to_tensor(image):
+    """PIL RGB -> 1 x 3 x H x W in [-1, 1] (the reference's ToTensor + Normalize(0.5, 0.5))."""
+    a = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
+    return torch.from_numpy(a).permute(2, 0, 1).unsqueeze(0)
 
 
-def to_tensor(im):
-    a = np.asarray(im, dtype=np.float32) / 127.5 - 1.0
-    return torch.from_numpy(a).permute(2, 0, 1)
+def load_pairs(folder):
+    """(photo, labels) halves of each aligned image, in file-name order."""
+    pairs = []
+    for name in sorted(os.listdir(folder)):
+        image = Image.open(os.path.join(folder, name)).convert("RGB")
+        w, h = image.size
+        pairs.append((image.crop((0, 0, w // 2, h)), image.crop((w // 2, 0, w, h))))
+    return pairs
 
 
-def sample(pair, load, crop):
-    photo, labels = pair
-    photo = photo.resize((load, load), Image.BICUBIC)
-    labels = labels.resize((load, load), Image.BICUBIC)
+def transform(pair, load, crop):
+    """The reference's aligned transform with its draws: crop corner, then flip (random.random() > 0.5)."""
     x, y = random.randint(0, load - crop), random.randint(0, load - crop)
-    box = (x, y, x + crop, y + crop)
-    photo, labels = photo.crop(box), labels.crop(box)
-    if random.random() < 0.5:
-        photo = photo.transpose(Image.FLIP_LEFT_RIGHT)
-        labels = labels.transpose(Image.FLIP_LEFT_RIGHT)
-    return to_tensor(labels), to_tensor(photo)  # BtoA: input labels, target photo
+    flip = random.random() > 0.5
+    out = []
+    for image in pair:
+        image = image.resize((load, load), Image.BICUBIC).crop((x, y, x + crop, y + crop))
+        out.append(to_tensor(image.transpose(Image.FLIP_LEFT_RIGHT) if flip else image))
+    return out
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", required=True)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="a folder with train/ (aligned photo|labels images)")
     p.add_argument("--steps", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ngf", type=int, default=64, help="ngf of G and ndf of D")
+    p.add_argument("--load-size", type=int, default=143)
+    p.add_argument("--crop-size", type=int, default=128)
     p.add_argument("--eval-inputs", required=True)
     p.add_argument("--eval-count", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--ngf", type=int, default=64, help="ngf of G and ndf of D")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
 
-    pairs = []
-    for path in sorted(glob.glob(os.path.join(a.data, "train", "*"))):
-        im = Image.open(path).convert("RGB")
-        w, h = im.size
-        pairs.append((im.crop((0, 0, w // 2, h)), im.crop((w // 2, 0, w, h))))
-
-    G, D = UnetGenerator(a.ngf, 7), NLayerDiscriminator(a.ngf, 3)
-    init_weights(G)
-    init_weights(D)
-    oG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
-    oD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
-    bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
-    G.train()
-    D.train()
+    pairs = load_pairs(os.path.join(a.data, "train"))
+    model = Pix2pix(define_G(3, 3, a.ngf, "unet_128", use_dropout=True), define_D(6, a.ngf, "basic"))
     start = time.perf_counter()
     order = []
     for step in range(a.steps):
         if not order:
             order = list(range(len(pairs)))
             random.shuffle(order)
-        A, B = sample(pairs[order.pop()], 142, 128)
-        A, B = A.unsqueeze(0), B.unsqueeze(0)
-        fake = G(A)
-        oD.zero_grad()
-        pf = D(torch.cat([A, fake.detach()], 1))
-        pr = D(torch.cat([A, B], 1))
-        loss_d = 0.5 * (bce(pf, torch.zeros_like(pf)) + bce(pr, torch.ones_like(pr)))
-        loss_d.backward()
-        oD.step()
-        oG.zero_grad()
-        pf = D(torch.cat([A, fake], 1))
-        loss_g_l1 = l1(fake, B) * 100.0
-        loss_g = bce(pf, torch.ones_like(pf)) + loss_g_l1
-        loss_g.backward()
-        oG.step()
+        photo, labels = transform(pairs[order.pop()], a.load_size, a.crop_size)
+        losses, _ = model.step(labels, photo)  # BtoA: labels in, photo out
         if (step + 1) % 100 == 0:
-            print(f"torch step {step + 1}/{a.steps} G_L1 {loss_g_l1.item():.3f} "
-                  f"({(step + 1) / (time.perf_counter() - start):.2f} it/s)", file=sys.stderr, flush=True)
+            print(f"torch seed {a.seed} step {step + 1}/{a.steps} G_L1 {losses['G_L1']:.3f} "
+                  f"({(time.perf_counter() - start) / (step + 1):.2f} s/step)", file=sys.stderr, flush=True)
     train_seconds = time.perf_counter() - start
 
-    inputs = np.fromfile(a.eval_inputs, dtype=np.float32).reshape(a.eval_count, 128, 128, 3)
-    outputs = np.empty_like(inputs)
-    with torch.no_grad():  # the reference's default test time: G stays in train mode
-        for i in range(a.eval_count):
-            x = torch.from_numpy(inputs[i]).permute(2, 0, 1).unsqueeze(0)
-            outputs[i] = G(x)[0].permute(1, 2, 0).numpy()
-    outputs.tofile(a.out)
-    print(json.dumps({"impl": "pytorch-" + torch.__version__, "steps": a.steps, "train_seconds": train_seconds}))
+    size = a.crop_size
+    inputs = np.fromfile(a.eval_inputs, dtype=np.float32).reshape(a.eval_count, size, size, 3)
+    model.G.eval()  # running statistics, no dropout
+    with torch.no_grad():
+        outputs = model.G(torch.from_numpy(inputs).permute(0, 3, 1, 2)).permute(0, 2, 3, 1).numpy()
+    ((outputs + 1) / 2 * 255).astype(np.uint8).tofile(a.out)  # the reference's tensor2im (truncates)
+    print(json.dumps({"impl": "pytorch-" + torch.__version__, "seed": a.seed, "steps": a.steps,
+                      "train_seconds": train_seconds}))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 /**
  * The PyTorch baseline of `pix2pix bench --baseline CMD`: a command (such as
- * `/usr/bin/python3 torch_pix2pix.py`) that measures the same model and prints one JSON line with
- * `train_s_per_iter` and `infer_s_per_batch`. It runs first, on the same machine in the same session,
- * with our size, filters, batch and iterations appended, so that the ratio compares like with like.
+ * `/usr/bin/python3 tools/torch_reference/bench.py`) that measures the same model and prints one JSON
+ * line with `train_s_per_iter` and `infer_s_per_batch`. It runs first, on the same machine in the same
+ * session, with our size, filters, batch and iterations appended, so that the ratio compares like with
+ * like.
  */
 import { spawnSync } from "node:child_process";
 import { UserError } from "../errors.ts";
@@ -14,7 +15,7 @@ export interface BaselineReport {
   readonly infer_s_per_batch: number;
 }
 
-/** The baseline's options, as torch_pix2pix.py spells them. */
+/** The baseline's options, as tools/torch_reference/bench.py spells them. */
 function baselineArgs(o: SpeedOptions): string {
   return `--size ${o.size} --ngf ${o.ngf} --ndf ${o.ndf} --batch ${o.batch} --iters ${o.iters}`;
 }
@@ -31,7 +32,7 @@ export function runBaseline(command: string, o: SpeedOptions): BaselineReport {
     const detail = (result.stderr ?? "").trim().split("\n").slice(-3).join(" | ") || result.error?.message;
     throw new UserError(
       `the baseline command failed (exit ${result.status ?? "none"}): ${full}${detail ? ` — ${detail}` : ""}`,
-      "e.g. --baseline '/usr/bin/python3 /work/shared/reference/torch_pix2pix.py' (needs python3-torch)",
+      "e.g. --baseline '/usr/bin/python3 tools/torch_reference/bench.py' from the repository root (needs python3-torch)",
     );
   }
   const line = result.stdout.trim().split("\n").at(-1) ?? "";

@@ -10,7 +10,7 @@ export const datasetsBenchCommand = defineCommand({
     pairs: option.int(0, "stop after this many pairs (0: one whole epoch)", { min: 0 }),
   },
   positionals: [],
-  examples: ["pix2pix datasets bench --dataroot /work/shared/datasets/facades --num-threads 2"],
+  examples: ["pix2pix datasets bench --dataroot datasets/facades --num-threads 2"],
   async run(options) {
     const { batchSize, pairs, ...data } = options;
     // Loaded on use, so that the CLI starts without sharp / tar.
