@@ -5,7 +5,7 @@
  * data a checkpoint saves and restores bit for bit.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { fusedAdamUpdate, fusedAdamUpdateInPlace } from "tfjs-backend-onednn/ops";
+import { fusedAdamUpdate, fusedAdamUpdateInPlace } from "../ops/index.ts";
 
 export interface AdamOptions {
   readonly beta1: number;
@@ -54,22 +54,11 @@ export class Adam {
         if (g === undefined) throw new Error(`Adam: no gradient for parameter ${key}`);
         const m = this.moment(this.expAvg, key);
         const v = this.moment(this.expAvgSq, key);
-        // One pass over memory where the backend has the kernel (over the variables themselves where it
-        // can); the formula below takes ~13.
+        // Written over the variables themselves where the backend can, saving three new arrays.
         const attrs = { beta1, beta2, eps, stepSize, biasCorrection2Sqrt };
         if (fusedAdamUpdateInPlace(p, g, m, v, attrs)) continue;
-        const fused = fusedAdamUpdate(p, g, m, v, attrs);
-        if (fused) {
-          const [pNew, mFused, vFused] = fused;
-          p.assign(pNew);
-          m.assign(mFused);
-          v.assign(vFused);
-          continue;
-        }
-        const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const denom = tf.add(tf.div(tf.sqrt(vNew), biasCorrection2Sqrt), eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(mNew, denom), stepSize)));
+        const [pNew, mNew, vNew] = fusedAdamUpdate(p, g, m, v, attrs);
+        p.assign(pNew);
         m.assign(mNew);
         v.assign(vNew);
       }

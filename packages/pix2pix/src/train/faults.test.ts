@@ -95,7 +95,7 @@ describe("train process faults", () => {
     const resumed: number[] = [];
     await train(
       { ...tinyRun(root, "killed"), continue: true },
-      { say: () => {}, maxSteps: 1, onStep: (_, iteration) => resumed.push(iteration) },
+      { maxSteps: 1, onStep: ({ iteration }) => resumed.push(iteration) },
     );
     assert.deepEqual(resumed, [saved.iteration + 1]);
   });

@@ -10,7 +10,7 @@ import { train } from "./trainer.ts";
 async function firstStepLosses(ganMode: "vanilla" | "wgangp"): Promise<StepLosses> {
   const root = mkdtempSync(path.join(tmpdir(), "pix2pix-step-"));
   const losses: StepLosses[] = [];
-  await train({ ...tinyRun(root), ganMode }, { say: () => {}, maxSteps: 1, onStep: (l) => losses.push(l) });
+  await train({ ...tinyRun(root), ganMode }, { maxSteps: 1, onStep: (p) => losses.push(p.losses) });
   assert.equal(losses.length, 1);
   return losses[0] as StepLosses;
 }

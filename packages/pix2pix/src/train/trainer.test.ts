@@ -10,8 +10,6 @@ import type { StepLosses } from "./step.ts";
 import { tinyRun } from "./tiny-run.ts";
 import { train } from "./trainer.ts";
 
-const quiet = { say: () => {} };
-
 describe("training: exact resume, memory, logs", () => {
   const root = mkdtempSync(path.join(tmpdir(), "pix2pix-train-"));
   const whole: StepLosses[] = [];
@@ -22,17 +20,16 @@ describe("training: exact resume, memory, logs", () => {
   before(async () => {
     // 4 steps in one run, against 2 steps, a stop (mid-epoch) and 2 resumed steps; epoch 2 has a decayed lr.
     await train(tinyRun(root, "whole"), {
-      ...quiet,
       maxSteps: 4,
-      onStep: (losses) => {
+      onStep: ({ losses }) => {
         whole.push(losses);
         tensorCounts.push(tf.memory().numTensors);
       },
     });
-    firstHalf = await train(tinyRun(root, "split"), { ...quiet, maxSteps: 2, onStep: (l) => split.push(l) });
+    firstHalf = await train(tinyRun(root, "split"), { maxSteps: 2, onStep: (p) => split.push(p.losses) });
     await train(
       { ...tinyRun(root, "split"), continue: true },
-      { ...quiet, maxSteps: 2, onStep: (l) => split.push(l) },
+      { maxSteps: 2, onStep: (p) => split.push(p.losses) },
     );
   });
 
@@ -93,18 +90,15 @@ describe("training: exact resume, memory, logs", () => {
 describe("training faults", () => {
   test("a non-finite loss stops the run naming the step and keeps the last good checkpoint", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "pix2pix-nan-"));
-    await train(tinyRun(root), { ...quiet, maxSteps: 1 });
+    await train(tinyRun(root), { maxSteps: 1 });
     await assert.rejects(
-      train({ ...tinyRun(root), continue: true, lr: 1e30 }, quiet),
+      train({ ...tinyRun(root), continue: true, lr: 1e30 }),
       /training diverged: loss \w+ is (NaN|-?Infinity) at epoch 1, step 2 \(iteration 2\); nothing was saved/,
     );
     const dir = path.join(root, "tiny");
     assert.equal((await readRunState(dir, "latest")).iteration, 1, "the checkpoint is still the good step's");
     const resumed: StepLosses[] = [];
-    await train(
-      { ...tinyRun(root), continue: true },
-      { ...quiet, maxSteps: 1, onStep: (l) => resumed.push(l) },
-    );
+    await train({ ...tinyRun(root), continue: true }, { maxSteps: 1, onStep: (p) => resumed.push(p.losses) });
     assert.ok(resumed.length === 1 && Number.isFinite(resumed[0]?.G_L1), "the kept checkpoint resumes");
   });
 });

@@ -43,7 +43,7 @@ export const demoCommand = defineCommand({
   async run(options) {
     // Loaded here, not at the top: every command's module loads for `pix2pix --help`.
     const { runTest } = await import("../../infer/test-run.ts");
-    const { createProgress } = await import("../progress/training.ts");
+    const { createTrainingDisplay } = await import("../progress/training.ts");
     const { stopOnSignals } = await import("../stop-signals.ts");
     const { train } = await import("../../train/trainer.ts");
     const say = (line: string) => console.log(line);
@@ -51,17 +51,20 @@ export const demoCommand = defineCommand({
       `training ${DEMO_RUN.netG} (ngf ${DEMO_RUN.ngf}) on synthetic facades, labels → photo, for ${options.minutes} min`,
     );
     const stop = stopOnSignals(say);
+    const budgetSeconds = options.minutes * 60;
+    const display = createTrainingDisplay({ printFreq: DEMO_RUN.printFreq, budgetSeconds });
     const common = { name: options.name, checkpointsDir: options.checkpointsDir, seed: options.seed };
     try {
       const trained = await train(
         { ...DEMO_RUN, ...common, backend: options.backend },
         {
           signal: stop.signal,
-          deadline: Date.now() + options.minutes * 60_000,
-          progress: createProgress(DEMO_RUN.printFreq),
-          say,
+          deadline: Date.now() + budgetSeconds * 1000,
+          onStep: display.onStep,
+          onNote: display.onNote,
         },
       );
+      display.stop();
       say(`trained ${trained.iteration} steps`);
       const tested = await runTest({
         ...common,
@@ -81,6 +84,7 @@ export const demoCommand = defineCommand({
         `continue training: npx pix2pix train --name ${options.name} --checkpoints-dir ${options.checkpointsDir} --continue`,
       );
     } finally {
+      display.stop();
       stop.release();
     }
   },

@@ -12,17 +12,19 @@ export const trainCommand = defineCommand({
   ],
   async run(options) {
     // Loaded here, not at the top: every command's module loads for `pix2pix --help`.
-    const { createProgress } = await import("../progress/training.ts");
+    const { createTrainingDisplay } = await import("../progress/training.ts");
     const { stopOnSignals } = await import("../stop-signals.ts");
     const { train } = await import("../../train/trainer.ts");
     const say = (line: string) => console.log(line);
     const stop = stopOnSignals(say);
+    const display = createTrainingDisplay({ printFreq: options.printFreq });
     try {
       const result = await train(options, {
         signal: stop.signal,
-        progress: createProgress(options.printFreq),
-        say,
+        onStep: display.onStep,
+        onNote: display.onNote,
       });
+      display.stop();
       if (result.outcome === "stopped") {
         say(
           `stopped at epoch ${result.epoch}, iteration ${result.iteration}; resume with: pix2pix train --name ${options.name} --checkpoints-dir ${options.checkpointsDir} --continue`,
@@ -33,6 +35,7 @@ export const trainCommand = defineCommand({
       say(`checkpoints: ${result.dir}`);
       say(`report: ${result.report}`);
     } finally {
+      display.stop();
       stop.release();
     }
   },
