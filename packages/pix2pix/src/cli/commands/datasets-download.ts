@@ -26,11 +26,13 @@ export const datasetsDownloadCommand = defineCommand({
     }
     // Loaded on use, so that the CLI starts without sharp / tar.
     const { downloadDataset } = await import("../../data/tools/download.ts");
+    const { createProgress } = await import("../progress/transfer.ts");
     const result = await downloadDataset({
       name,
       dest: options.dir,
       baseUrl: options.url ?? process.env.PIX2PIX_DATASETS_URL ?? DEFAULT_DATASETS_URL,
       ...(options.sha256 !== undefined && { sha256: options.sha256 }),
+      progress: (label, total) => createProgress({ label, total, unit: "bytes" }),
     });
     console.log(`${name}: ${result.folder} (sha256 ${result.sha256}, ${result.bytes} bytes)`);
   },

@@ -7,8 +7,6 @@ import cliProgress from "cli-progress";
 export interface Progress {
   /** Moves to `done` of `total` units. */
   update(done: number): void;
-  /** Sets the total when it becomes known (a download's size arrives with its response). */
-  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -39,32 +37,27 @@ export function createProgress({ label, total, unit, stream = process.stderr }: 
     bar.start(Math.max(1, total), 0, { shown: formatCount(0, unit) });
     return {
       update: (done) => bar.update(done, { shown: formatCount(done, unit) }),
-      setTotal: (t) => bar.setTotal(Math.max(1, t)),
       stop: () => bar.stop(),
     };
   }
-  let size = total;
   let lastLine = 0;
   let lastTenth = -1;
   const line = (done: number) => {
-    const percent = size > 0 ? ` (${Math.floor((100 * done) / size)}%)` : "";
+    const percent = total > 0 ? ` (${Math.floor((100 * done) / total)}%)` : "";
     stream.write(
-      `${label}: ${formatCount(done, unit)}${size > 0 ? ` of ${formatCount(size, unit)}` : ""}${percent}\n`,
+      `${label}: ${formatCount(done, unit)}${total > 0 ? ` of ${formatCount(total, unit)}` : ""}${percent}\n`,
     );
   };
   return {
     update(done) {
       // A line per tenth of the way, or every 5 s when the total is unknown.
-      const tenth = size > 0 ? Math.floor((10 * done) / size) : -1;
+      const tenth = total > 0 ? Math.floor((10 * done) / total) : -1;
       const now = Date.now();
-      if ((size > 0 && tenth > lastTenth) || (size <= 0 && now - lastLine > 5000)) {
+      if ((total > 0 && tenth > lastTenth) || (total <= 0 && now - lastLine > 5000)) {
         lastTenth = tenth;
         lastLine = now;
         line(done);
       }
-    },
-    setTotal(t) {
-      size = t;
     },
     stop() {},
   };

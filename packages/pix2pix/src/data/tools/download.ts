@@ -17,7 +17,6 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
-import { createProgress } from "../../cli/progress/transfer.ts";
 import { UserError } from "../../errors.ts";
 import { OFFICIAL_DATASETS } from "./official.ts";
 
@@ -32,6 +31,13 @@ export interface DownloadRequest {
   /** Expected SHA-256 of the archive (hex), checked when given. */
   readonly sha256?: string;
   readonly log?: (line: string) => void;
+  /** Starts reporting one archive's bytes (the CLI draws a bar); nothing is reported without it. */
+  readonly progress?: (label: string, totalBytes: number) => ByteProgress;
+}
+
+export interface ByteProgress {
+  update(doneBytes: number): void;
+  stop(): void;
 }
 
 export interface DownloadResult {
@@ -68,7 +74,12 @@ async function fileSha256(file: string): Promise<string> {
 }
 
 /** Fetches url into `partial`, appending to what is already there when the server allows a range. */
-async function fetchResumable(url: string, partial: string, log: (line: string) => void): Promise<number> {
+async function fetchResumable(
+  url: string,
+  partial: string,
+  log: (line: string) => void,
+  reportProgress: DownloadRequest["progress"],
+): Promise<number> {
   const have = existsSync(partial) ? statSync(partial).size : 0;
   const controller = new AbortController();
   let stall = setTimeout(() => controller.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
@@ -100,15 +111,15 @@ async function fetchResumable(url: string, partial: string, log: (line: string) 
     log(resumed ? `resuming at ${have} bytes` : "the server does not resume downloads: starting over");
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
   const total = Number.isFinite(length) ? start + length : 0;
-  const progress = createProgress({ label: `downloading ${path.basename(url)}`, total, unit: "bytes" });
+  const progress = reportProgress?.(`downloading ${path.basename(url)}`, total);
   let done = start;
-  progress.update(done);
+  progress?.update(done);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       clearTimeout(stall);
       stall = setTimeout(() => controller.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
       done += chunk.length;
-      progress.update(done);
+      progress?.update(done);
       callback(null, chunk);
     },
   });
@@ -122,7 +133,7 @@ async function fetchResumable(url: string, partial: string, log: (line: string) 
     throw networkError(url, error);
   } finally {
     clearTimeout(stall);
-    progress.stop();
+    progress?.stop();
   }
   if (total > 0 && done !== total) {
     throw new UserError(
@@ -145,7 +156,7 @@ export async function downloadDataset(request: DownloadRequest): Promise<Downloa
   // An archive left by an interrupted extraction is a complete download: the range request confirms it.
   if (existsSync(archive) && !existsSync(partial)) renameSync(archive, partial);
   const resumedFrom = existsSync(partial) ? statSync(partial).size : 0;
-  const bytes = await fetchResumable(url, partial, log);
+  const bytes = await fetchResumable(url, partial, log, request.progress);
   const sha256 = await fileSha256(partial);
   if (request.sha256 && request.sha256.toLowerCase() !== sha256) {
     rmSync(partial);
