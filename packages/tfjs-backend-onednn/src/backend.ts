@@ -5,20 +5,34 @@
  */
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { backend_util, DataId, DataType, TensorInfo } from "@tensorflow/tfjs-core";
-import { adamUpdateInPlace } from "./kernels/adam.ts";
-import { FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs } from "./ops.ts";
+import { adamUpdateInPlace, FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs } from "./kernels/adam.ts";
 
-/** Time and call count per kernel name, plus the convolution FLOPs done, while a profile is on. */
+/** The time and number of calls of one kernel while a profile is on. */
+export interface KernelTime {
+  millis: number;
+  calls: number;
+}
+
+/**
+ * What a profile recorded, by kernel name: `kernels`, the calls each kernel of this backend served
+ * (native, or the cpu backend's where there is no native one); `fallbacks`, the calls a native kernel
+ * handed to the cpu kernel (a dtype or layout it does not cover), each counted there alone; and the
+ * convolution FLOPs done.
+ */
 export interface KernelProfile {
-  readonly millis: Map<string, number>;
-  readonly calls: Map<string, number>;
+  readonly kernels: Map<string, KernelTime>;
+  readonly fallbacks: Map<string, KernelTime>;
   convFlops: number;
 }
 
-/** Adds one call of `kernelName` that took `millis` to a profile. */
-export function recordKernelCall(profile: KernelProfile, kernelName: string, millis: number): void {
-  profile.millis.set(kernelName, (profile.millis.get(kernelName) ?? 0) + millis);
-  profile.calls.set(kernelName, (profile.calls.get(kernelName) ?? 0) + 1);
+/** Adds one call of `kernelName` that took `millis` to `times` (a profile's kernels or fallbacks). */
+export function recordKernelCall(times: Map<string, KernelTime>, kernelName: string, millis: number): void {
+  const time = times.get(kernelName);
+  if (time === undefined) times.set(kernelName, { millis, calls: 1 });
+  else {
+    time.millis += millis;
+    time.calls += 1;
+  }
 }
 
 /** Below this many elements, a zeroed allocation costs nothing worth saving. */
@@ -66,7 +80,7 @@ class BufferPool {
 export class OnednnBackend extends MathBackendCPU {
   /** When true, outputs start as NaN, so a kernel that leaves elements unwritten fails its tests. */
   poisonOutputs = false;
-  /** Non-null while a kernel profile is being recorded (see profileKernels). */
+  /** Non-null while a kernel profile is being recorded (see startKernelProfile). */
   profile: KernelProfile | null = null;
 
   /**
@@ -199,7 +213,7 @@ export class OnednnBackend extends MathBackendCPU {
   }
 
   /**
-   * PyTorch's Adam step written over param and both moments (see ops.ts fusedAdamUpdateInPlace);
+   * PyTorch's Adam step (the FusedAdamUpdate kernel's) written over param and both moments;
    * false, with nothing written, where one of them may be seen elsewhere.
    */
   adamUpdateInPlace(
@@ -212,7 +226,7 @@ export class OnednnBackend extends MathBackendCPU {
     const start = performance.now();
     const done = adamUpdateInPlace(this, { param, grad, expAvg, expAvgSq }, attrs);
     if (done && this.profile !== null)
-      recordKernelCall(this.profile, FUSED_ADAM_UPDATE, performance.now() - start);
+      recordKernelCall(this.profile.kernels, FUSED_ADAM_UPDATE, performance.now() - start);
     return done;
   }
 

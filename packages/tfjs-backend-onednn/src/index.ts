@@ -8,19 +8,16 @@ import { registerOnednnBackend } from "./register.ts";
 
 registerOnednnBackend();
 
-export type { KernelProfile } from "./backend.ts";
+export type { KernelProfile, KernelTime } from "./backend.ts";
 export { OnednnBackend } from "./backend.ts";
-export { INSTALL_HINT, OnednnUnavailableError } from "./native.ts";
+export { FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs } from "./kernels/adam.ts";
 export {
-  FUSED_ADAM_UPDATE,
   FUSED_BATCH_NORM_TRAINING,
-  type FusedAdamUpdateAttrs,
-  fusedAdamUpdate,
-  fusedAdamUpdateInPlace,
-  fusedBatchNormTraining,
-  LEAKY_RELU_GRAD,
-  leakyRelu,
-} from "./ops.ts";
+  FUSED_BATCH_NORM_TRAINING_GRAD,
+  type FusedBatchNormTrainingAttrs,
+} from "./kernels/batch-norm-training.ts";
+export { LEAKY_RELU_GRAD, type LeakyReluGradAttrs } from "./kernels/leaky-relu-grad.ts";
+export { INSTALL_HINT, OnednnUnavailableError } from "./native.ts";
 export { setPoisonOutputs, startKernelProfile, stopKernelProfile } from "./profile.ts";
 export { BACKEND_NAME, NATIVE_KERNELS } from "./register.ts";
 

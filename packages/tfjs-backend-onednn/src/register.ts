@@ -17,14 +17,11 @@ import {
 import { OnednnBackend, recordKernelCall } from "./backend.ts";
 import { adamKernels } from "./kernels/adam.ts";
 import { batchNormKernels } from "./kernels/batch-norm.ts";
-import {
-  batchNormTrainingKernels,
-  registerBatchNormTrainingGradient,
-} from "./kernels/batch-norm-training.ts";
+import { batchNormTrainingKernels } from "./kernels/batch-norm-training.ts";
 import { convKernels } from "./kernels/conv.ts";
 import { elementwiseKernels } from "./kernels/elementwise.ts";
 import { layoutKernels } from "./kernels/layout.ts";
-import { leakyReluGradKernels, registerLeakyReluGradGradient } from "./kernels/leaky-relu-grad.ts";
+import { leakyReluGradKernels } from "./kernels/leaky-relu-grad.ts";
 import type { NativeKernel, NativeKernelArgs } from "./kernels/native-kernel.ts";
 import { reduceKernels } from "./kernels/reduce.ts";
 
@@ -41,21 +38,37 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...layoutKernels,
 ];
 
+/** Times each call into the profile's `kernels`, while a profile is on. */
 function timed(kernelName: string, kernelFunc: KernelFunc): KernelFunc {
   return (args) => {
     const profile = (args.backend as OnednnBackend).profile;
     if (profile === null) return kernelFunc(args);
     const start = performance.now();
     const result = kernelFunc(args);
-    recordKernelCall(profile, kernelName, performance.now() - start);
+    recordKernelCall(profile.kernels, kernelName, performance.now() - start);
     return result;
   };
 }
 
-/** Falls back to the cpu kernel per call; a profile lists those calls as "<kernel> (cpu)". */
-function withCpuFallback(kernel: NativeKernel, cpu: KernelFunc): KernelFunc {
-  const fallbackName = `${kernel.kernelName} (cpu)`;
-  return (args) => kernel.kernelFunc(args as unknown as NativeKernelArgs) ?? timed(fallbackName, cpu)(args);
+/**
+ * The native kernel, handing a call it declines to the cpu kernel; while a profile is on, each call is
+ * timed once, into `kernels` or, when it fell back, `fallbacks`.
+ */
+function nativeOrCpu(kernel: NativeKernel, cpu: KernelFunc): KernelFunc {
+  const native = (args: Parameters<KernelFunc>[0]) => kernel.kernelFunc(args as unknown as NativeKernelArgs);
+  return (args) => {
+    const profile = (args.backend as OnednnBackend).profile;
+    if (profile === null) return native(args) ?? cpu(args);
+    const start = performance.now();
+    const result = native(args);
+    if (result !== undefined) {
+      recordKernelCall(profile.kernels, kernel.kernelName, performance.now() - start);
+      return result;
+    }
+    const fallback = cpu(args);
+    recordKernelCall(profile.fallbacks, kernel.kernelName, performance.now() - start);
+    return fallback;
+  };
 }
 
 let registered = false;
@@ -75,7 +88,7 @@ export function registerOnednnBackend(): void {
     registerKernel({
       kernelName: kernel.kernelName,
       backendName: BACKEND_NAME,
-      kernelFunc: timed(kernel.kernelName, withCpuFallback(kernel, cpu.kernelFunc)),
+      kernelFunc: nativeOrCpu(kernel, cpu.kernelFunc),
     });
   }
   for (const kernel of [...adamKernels, ...batchNormTrainingKernels, ...leakyReluGradKernels]) {
@@ -86,6 +99,4 @@ export function registerOnednnBackend(): void {
       kernelFunc: timed(kernel.kernelName, kernelFunc),
     });
   }
-  registerBatchNormTrainingGradient();
-  registerLeakyReluGradGradient();
 }

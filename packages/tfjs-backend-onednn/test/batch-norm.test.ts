@@ -1,15 +1,7 @@
-import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_NAME, fusedAdamUpdate, fusedBatchNormTraining, setPoisonOutputs } from "../src/index.ts";
-import {
-  assertMatchesCpu,
-  assertRunsNatively,
-  randomTensor,
-  relativeError,
-  TOLERANCE,
-  valueAndGrads,
-} from "./compare.ts";
+import { BACKEND_NAME, FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD } from "../src/index.ts";
+import { assertMatchesCpu, assertRunsNatively, randomTensor, valueAndGrads } from "./compare.ts";
 
 describe("onednn batch norm matches the cpu backend", () => {
   test("tf.batchNorm with per-channel parameters: value and every gradient", async () => {
@@ -48,102 +40,60 @@ describe("onednn batch norm matches the cpu backend", () => {
   });
 });
 
-describe("the fusedAdamUpdate op", () => {
-  test("on onednn, equals PyTorch's Adam formula computed with tf ops on cpu; elsewhere, returns undefined", async () => {
-    const [param, grad, m, v] = [1, 2, 3, 4].map((seed) => randomTensor([4, 4, 3, 5], seed)) as [
-      tf.Tensor,
-      tf.Tensor,
-      tf.Tensor,
-      tf.Tensor,
-    ];
-    const attrs = {
-      beta1: 0.5,
-      beta2: 0.999,
-      eps: 1e-8,
-      stepSize: 2e-4 / (1 - 0.5 ** 3),
-      biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3),
-    };
-    const vPositive = tf.abs(v);
-    await tf.setBackend(BACKEND_NAME);
-    const fused = fusedAdamUpdate(param, grad, m, vPositive, attrs)?.map((t) => t.dataSync().slice());
-    assert.ok(fused !== undefined, "the onednn backend has the kernel");
-    await tf.setBackend("cpu");
-    assert.equal(fusedAdamUpdate(param, grad, m, vPositive, attrs), undefined, "the cpu backend has not");
-    const mNew = tf.add(tf.mul(m, attrs.beta1), tf.mul(grad, 1 - attrs.beta1));
-    const vNew = tf.add(tf.mul(vPositive, attrs.beta2), tf.mul(tf.square(grad), 1 - attrs.beta2));
-    const denom = tf.add(tf.div(tf.sqrt(vNew), attrs.biasCorrection2Sqrt), attrs.eps);
-    const pNew = tf.sub(param, tf.mul(tf.div(mNew, denom), attrs.stepSize));
-    [pNew, mNew, vNew].forEach((expected, i) => {
-      const error = relativeError(fused[i] as Float32Array, expected.dataSync());
-      assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
-    });
-  });
-});
+const EPSILON = 1e-5;
 
-/** The same computation from tf ops: what models compose on any backend. */
-function composedBatchNormTraining(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, epsilon: number) {
+/** Batch norm in training mode from tf ops (what models compose on any backend): y, mean, variance. */
+function composedBatchNormTraining(x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor): tf.Tensor[] {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon))), scale), offset);
-  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+  const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, EPSILON))), scale), offset);
+  return [y, mean, variance];
 }
 
-describe("the fusedBatchNormTraining op", () => {
-  const shapes = [
+/**
+ * y, mean and variance, then the gradients with respect to x, scale and offset for upstream gradients
+ * reaching all three: by the two kernels on onednn, by tf ops and tf.grads elsewhere.
+ */
+function batchNormTrainingAndGradients(shape: number[]): tf.Tensor[] {
+  const channels = shape.at(-1) as number;
+  const [x, scale, offset] = [
+    randomTensor(shape, 1),
+    randomTensor([channels], 2),
+    randomTensor([channels], 3),
+  ];
+  const [dy, dMean, dVariance] = [
+    randomTensor(shape, 4),
+    randomTensor([channels], 5),
+    randomTensor([channels], 6),
+  ];
+  if (tf.getBackend() !== BACKEND_NAME) {
+    const weighted = (...inputs: tf.Tensor[]) => {
+      const outputs = composedBatchNormTraining(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor]));
+      return tf.addN(
+        outputs.map((output, i) => tf.sum(tf.mul(output, [dy, dMean, dVariance][i] as tf.Tensor))),
+      );
+    };
+    return [...composedBatchNormTraining(x, scale, offset), ...tf.grads(weighted)([x, scale, offset])];
+  }
+  const attrs = { epsilon: EPSILON };
+  const outputs = tf
+    .engine()
+    .runKernel(FUSED_BATCH_NORM_TRAINING, { x, scale, offset }, attrs) as tf.Tensor[];
+  const [, mean, variance] = outputs as [tf.Tensor, tf.Tensor, tf.Tensor];
+  const gradInputs = { dy, x, scale, mean, variance, dMean, dVariance };
+  return [
+    ...outputs,
+    ...(tf.engine().runKernel(FUSED_BATCH_NORM_TRAINING_GRAD, gradInputs, attrs) as tf.Tensor[]),
+  ];
+}
+
+describe("the FusedBatchNormTraining kernels match batch norm composed from tf ops on cpu", () => {
+  for (const shape of [
     [2, 9, 7, 5],
     [1, 16, 16, 64],
     [3, 1, 1, 8],
-  ];
-  for (const shape of shapes) {
-    test(`on onednn matches the composed formula on cpu: ${shape}, value and gradients (also through mean and variance)`, async () => {
-      const channels = shape[3] as number;
-      const compute = (fused: boolean) => () => {
-        const inputs = [randomTensor(shape, 1), randomTensor([channels], 2), randomTensor([channels], 3)];
-        const weights = [randomTensor(shape, 4), randomTensor([channels], 5), randomTensor([channels], 6)];
-        const f = (x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => {
-          const args = [x, scale as tf.Tensor1D, offset as tf.Tensor1D, 1e-5] as const;
-          const out = fused ? fusedBatchNormTraining(...args) : composedBatchNormTraining(...args);
-          if (out === undefined) throw new Error("no FusedBatchNormTraining kernel");
-          const [wy, wm, wv] = weights as [tf.Tensor, tf.Tensor, tf.Tensor];
-          return tf.addN([
-            tf.sum(tf.mul(out.y, wy)),
-            tf.sum(tf.mul(out.mean, wm)),
-            tf.sum(tf.mul(out.variance, wv)),
-          ]);
-        };
-        const out = fused
-          ? fusedBatchNormTraining(
-              inputs[0] as tf.Tensor,
-              inputs[1] as tf.Tensor1D,
-              inputs[2] as tf.Tensor1D,
-              1e-5,
-            )
-          : undefined;
-        const grads = tf.grads(f)(inputs);
-        return [...(out ? [out.y, out.mean, out.variance] : []), ...grads];
-      };
-      await tf.setBackend(BACKEND_NAME);
-      setPoisonOutputs(true);
-      const fused = tf.tidy(() => compute(true)().map((t) => t.dataSync().slice()));
-      setPoisonOutputs(false);
-      await tf.setBackend("cpu");
-      const reference = tf.tidy(() => {
-        const [x, scale, offset] = [
-          randomTensor(shape, 1),
-          randomTensor([channels], 2),
-          randomTensor([channels], 3),
-        ];
-        const out = composedBatchNormTraining(x, scale as tf.Tensor1D, offset as tf.Tensor1D, 1e-5);
-        return [out.y, out.mean, out.variance, ...compute(false)()].map((t) => t.dataSync().slice());
-      });
-      reference.forEach((expected, i) => {
-        const error = relativeError(fused[i] as Float32Array, expected);
-        assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
-      });
+  ]) {
+    test(`${shape}: y, mean, variance, and the gradients (also those reaching mean and variance)`, async () => {
+      await assertMatchesCpu(`batch norm training ${shape}`, () => batchNormTrainingAndGradients(shape));
     });
   }
-
-  test("is undefined on the cpu backend", async () => {
-    await tf.setBackend("cpu");
-    assert.equal(fusedBatchNormTraining(tf.ones([1, 2, 2, 3]), tf.ones([3]), tf.zeros([3]), 1e-5), undefined);
-  });
 });

@@ -3,9 +3,11 @@
  * PyTorch baseline (/work/shared/reference/torch_pix2pix.py) measures it: the reference model (U-Net
  * generator with batch norm and dropout, 70x70 PatchGAN, vanilla GAN loss + 100·L1, Adam 2e-4 / 0.5)
  * on random data, the median of `iters` timed iterations after one warm-up. On the onednn backend one
- * more, untimed iteration runs with the per-kernel timer on, for the kernels' shares of the time.
+ * more, untimed iteration runs with the per-kernel timer on, for the kernels' shares of the time and
+ * the calls that fell back from a native kernel to the cpu one.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { KernelTime } from "tfjs-backend-onednn";
 import { createDiscriminator, createGenerator } from "../models/index.ts";
 import type { GeneratorName } from "../models/options.ts";
 import { Rng } from "../random.ts";
@@ -30,8 +32,13 @@ export interface SpeedReport {
   readonly infer_s_per_batch: number;
   /** Convolution GFLOP of one training iteration per second of it; null where kernels cannot be timed. */
   readonly gflops_per_s: number | null;
-  /** Each kernel's share of the kernel time of one training iteration, largest first. */
+  /** Each kernel's share of the kernel time of one training iteration, largest first (those ≥ 0.1%). */
   readonly kernels: Readonly<Record<string, number>>;
+  /**
+   * The share of the calls a native kernel handed to the cpu backend's (a dtype or layout it does not
+   * cover), by kernel, every one listed: a slow path that should not be there.
+   */
+  readonly fallbacks: Readonly<Record<string, number>>;
 }
 
 const SETTINGS: StepSettings = { ganMode: "vanilla", lambdaL1: 100, lr: 2e-4, unconditionalD: false };
@@ -57,22 +64,33 @@ function seconds(run: () => void): number {
   return (performance.now() - start) / 1000;
 }
 
+type KernelShares = Record<string, number>;
+
+/** Each entry's share of `total` milliseconds, largest first, those below `minShare` left out. */
+function shares(times: ReadonlyMap<string, KernelTime>, total: number, minShare: number): KernelShares {
+  const entries = [...times]
+    .map(([name, { millis }]) => [name, millis / total] as const)
+    .filter(([, share]) => share >= minShare)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(entries.map(([name, share]) => [name, Number(share.toFixed(4))]));
+}
+
 /** The kernel profile of one call of `run`, when the onednn backend is active. */
 async function profileOnednn(
   run: () => void,
-): Promise<{ kernels: Record<string, number>; convFlops: number } | null> {
+): Promise<{ kernels: KernelShares; fallbacks: KernelShares; convFlops: number } | null> {
   if (tf.getBackend() !== "onednn") return null;
   const { startKernelProfile, stopKernelProfile } = await import("tfjs-backend-onednn");
   startKernelProfile();
   run();
   const profile = stopKernelProfile();
-  const total = [...profile.millis.values()].reduce((sum, ms) => sum + ms, 0);
-  const shares = [...profile.millis]
-    .map(([name, ms]) => [name, ms / total] as const)
-    .filter(([, share]) => share >= 0.001)
-    .sort((a, b) => b[1] - a[1]);
+  const total = [...profile.kernels.values(), ...profile.fallbacks.values()].reduce(
+    (sum, { millis }) => sum + millis,
+    0,
+  );
   return {
-    kernels: Object.fromEntries(shares.map(([name, share]) => [name, Number(share.toFixed(4))])),
+    kernels: shares(profile.kernels, total, 0.001),
+    fallbacks: shares(profile.fallbacks, total, 0),
     convFlops: profile.convFlops,
   };
 }
@@ -118,6 +136,7 @@ export async function measureTrainingSpeed(o: SpeedOptions): Promise<SpeedReport
       infer_s_per_batch: Number(median(inferTimes).toFixed(4)),
       gflops_per_s: profile === null ? null : Number((profile.convFlops / 1e9 / trainSeconds).toFixed(1)),
       kernels: profile?.kernels ?? {},
+      fallbacks: profile?.fallbacks ?? {},
     };
   } finally {
     for (const t of [a, b]) t.dispose();

@@ -1,12 +1,26 @@
 /**
- * The FusedAdamUpdate kernel (see ops.ts for its contract): one pass over memory per parameter; and the
- * same update written over its inputs (fusedAdamUpdateInPlace), where nothing else can see them.
+ * The FusedAdamUpdate kernel: PyTorch's Adam step (no weight decay) for one parameter in a single pass
+ * over memory, where the op-by-op formula makes ~13,
+ *   expAvg' = beta1 expAvg + (1 − beta1) grad;  expAvgSq' = beta2 expAvgSq + (1 − beta2) grad²
+ *   param'  = param − stepSize expAvg' / (√expAvgSq' / biasCorrection2Sqrt + eps)
+ * with outputs [param', expAvg', expAvgSq']; and the same update written over its inputs
+ * (OnednnBackend.adamUpdateInPlace), where nothing else can see them.
  */
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import type { OnednnBackend } from "../backend.ts";
 import { native } from "../native.ts";
-import { FUSED_ADAM_UPDATE, type FusedAdamUpdateAttrs } from "../ops.ts";
 import { floatInputs, type NativeKernel, type NativeKernelArgs } from "./native-kernel.ts";
+
+export const FUSED_ADAM_UPDATE = "FusedAdamUpdate";
+
+/** stepSize = lr / (1 − beta1^t), biasCorrection2Sqrt = √(1 − beta2^t). */
+export type FusedAdamUpdateAttrs = {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly stepSize: number;
+  readonly biasCorrection2Sqrt: number;
+};
 
 function hyperOf(a: FusedAdamUpdateAttrs) {
   return [a.beta1, a.beta2, a.eps, a.stepSize, a.biasCorrection2Sqrt] as const;
@@ -46,16 +60,7 @@ function fusedAdamUpdate({ inputs, backend, attrs }: NativeKernelArgs): TensorIn
     backend.allocate(param.length),
   ];
   const [paramOut, mOut, vOut] = outputs as [Float32Array, Float32Array, Float32Array];
-  native.adamUpdate(
-    hyperOf(attrs as unknown as FusedAdamUpdateAttrs),
-    param,
-    grad,
-    m,
-    v,
-    paramOut,
-    mOut,
-    vOut,
-  );
+  native.adamUpdate(hyperOf(attrs as FusedAdamUpdateAttrs), param, grad, m, v, paramOut, mOut, vOut);
   const shape = [...(inputs.param as TensorInfo).shape];
   return outputs.map((o) => backend.output(shape, o));
 }

@@ -1,18 +1,19 @@
 /**
- * FusedBatchNormTraining and its gradient kernel (contract in ops.ts): batch statistics, normalisation
- * and affine transform in two passes over memory, and the gradient in two more, where tfjs's op-by-op
- * batch norm makes a dozen passes each way. Only on this backend; no cpu fallback.
+ * FusedBatchNormTraining: batch norm with batch statistics over every dimension but the last (NHWC,
+ * training mode), y = (x − mean) / √(variance + epsilon) · scale + offset, with outputs [y, mean,
+ * variance] (biased); and FusedBatchNormTrainingGrad, its gradient with respect to x, scale and
+ * offset given dy and the gradients reaching mean and variance. Two passes over memory each, where
+ * tfjs's op-by-op batch norm makes a dozen each way. Only on this backend; no cpu fallback.
  */
-import {
-  engine,
-  type GradConfig,
-  registerGradient,
-  type Tensor,
-  type TensorInfo,
-} from "@tensorflow/tfjs-core";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { native } from "../native.ts";
-import { FUSED_BATCH_NORM_TRAINING, FUSED_BATCH_NORM_TRAINING_GRAD } from "../ops.ts";
 import { floatInputs, type NativeKernel, type NativeKernelArgs } from "./native-kernel.ts";
+
+export const FUSED_BATCH_NORM_TRAINING = "FusedBatchNormTraining";
+export const FUSED_BATCH_NORM_TRAINING_GRAD = "FusedBatchNormTrainingGrad";
+
+/** The attributes of both kernels. */
+export type FusedBatchNormTrainingAttrs = { readonly epsilon: number };
 
 function channelsOf(x: TensorInfo, scale: TensorInfo, offset: TensorInfo): number {
   const channels = x.shape[x.shape.length - 1] ?? 0;
@@ -39,7 +40,7 @@ function forward({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo[] {
     xValues,
     scaleValues,
     offsetValues,
-    attrs.epsilon as number,
+    (attrs as FusedBatchNormTrainingAttrs).epsilon,
     y,
     mean,
     variance,
@@ -79,7 +80,7 @@ function backward({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo[] {
     variance,
     dMean,
     dVariance,
-    attrs.epsilon as number,
+    (attrs as FusedBatchNormTrainingAttrs).epsilon,
     dx,
     dScale,
     dOffset,
@@ -90,26 +91,6 @@ function backward({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo[] {
     backend.output([channels], dScale),
     backend.output([channels], dOffset),
   ];
-}
-
-const gradient: GradConfig = {
-  kernelName: FUSED_BATCH_NORM_TRAINING,
-  inputsToSave: ["x", "scale"],
-  outputsToSave: [false, true, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [dy, dMean, dVariance] = dys as Tensor[];
-    const [x, scale, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor];
-    const [dx, dScale, dOffset] = engine().runKernel(
-      FUSED_BATCH_NORM_TRAINING_GRAD,
-      { dy: dy as Tensor, x, scale, mean, variance, dMean: dMean as Tensor, dVariance: dVariance as Tensor },
-      attrs,
-    ) as [Tensor, Tensor, Tensor];
-    return { x: () => dx, scale: () => dScale, offset: () => dOffset };
-  },
-};
-
-export function registerBatchNormTrainingGradient(): void {
-  registerGradient(gradient);
 }
 
 export const batchNormTrainingKernels: readonly NativeKernel[] = [

@@ -1,11 +1,17 @@
 /**
- * LeakyReluGrad, the one-pass gradient of LeakyRelu and Relu (see ops.ts `leakyRelu`), and its own
- * gradient, for second-order gradients (WGAN-GP's penalty differentiates D's input gradient).
+ * LeakyReluGrad, the gradient of LeakyRelu and Relu (alpha 0) in one pass over memory:
+ * dx = x > 0 ? dy : alpha·dy, where tfjs's own takes three (a comparison, a select and a multiply, or a
+ * step and a multiply), each writing a full-size intermediate.
  */
-import { engine, registerGradient, type Tensor, type TensorInfo, zerosLike } from "@tensorflow/tfjs-core";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { native } from "../native.ts";
-import { LEAKY_RELU_GRAD, type LeakyReluGradAttrs } from "../ops.ts";
 import { floatInputs, type NativeKernel, type NativeKernelArgs } from "./native-kernel.ts";
+
+export const LEAKY_RELU_GRAD = "LeakyReluGrad";
+
+export type LeakyReluGradAttrs = {
+  readonly alpha: number;
+};
 
 function leakyReluGrad({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo {
   const dy = inputs.dy as TensorInfo;
@@ -15,23 +21,8 @@ function leakyReluGrad({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo
   }
   const [dyValues, xValues] = values as [Float32Array, Float32Array];
   const out = backend.allocate(dyValues.length);
-  native.leakyReluGrad((attrs as unknown as LeakyReluGradAttrs).alpha, dyValues, xValues, out);
+  native.leakyReluGrad((attrs as LeakyReluGradAttrs).alpha, dyValues, xValues, out);
   return backend.output([...dy.shape], out);
-}
-
-/** Linear in dy; constant in x wherever it has a derivative. */
-export function registerLeakyReluGradGradient(): void {
-  registerGradient({
-    kernelName: LEAKY_RELU_GRAD,
-    inputsToSave: ["x"],
-    gradFunc: (ddx, saved, attrs) => {
-      const [x] = saved as [Tensor];
-      return {
-        dy: () => engine().runKernel(LEAKY_RELU_GRAD, { dy: ddx as Tensor, x }, attrs) as Tensor,
-        x: () => zerosLike(x),
-      };
-    },
-  });
 }
 
 /** No cpu fallback: the kernel exists only on this backend. */

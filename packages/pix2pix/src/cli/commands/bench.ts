@@ -53,8 +53,12 @@ export const benchCommand = defineCommand({
     console.log(`train            ${report.train_s_per_iter.toFixed(3)} s/iteration`);
     console.log(`inference        ${report.infer_s_per_batch.toFixed(3)} s/batch`);
     if (report.gflops_per_s !== null) console.log(`convolutions     ${report.gflops_per_s} GFLOP/s`);
+    const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
     for (const [name, share] of Object.entries(report.kernels).slice(0, 12)) {
-      console.log(`  ${name.padEnd(24)} ${(share * 100).toFixed(1).padStart(5)} %`);
+      console.log(`  ${name.padEnd(24)} ${percent(share)}`);
+    }
+    for (const [name, share] of Object.entries(report.fallbacks)) {
+      console.log(`  ${`${name} (cpu fallback)`.padEnd(24)} ${percent(share)}`);
     }
     if (baseline && ratios) {
       console.log(`baseline         ${baseline.command}`);

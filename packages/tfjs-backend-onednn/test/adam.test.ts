@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_NAME, fusedAdamUpdate, fusedAdamUpdateInPlace } from "../src/index.ts";
-import { randomTensor } from "./compare.ts";
+import {
+  BACKEND_NAME,
+  FUSED_ADAM_UPDATE,
+  type FusedAdamUpdateAttrs,
+  type OnednnBackend,
+} from "../src/index.ts";
+import { randomTensor, relativeError, TOLERANCE } from "./compare.ts";
 
 const SHAPE = [4, 4, 16, 32];
 const ATTRS = { beta1: 0.5, beta2: 0.999, eps: 1e-8, stepSize: 2e-4, biasCorrection2Sqrt: 0.0447 };
@@ -19,9 +24,52 @@ function state(seed: number): [tf.Variable, tf.Variable, tf.Variable] {
   }) as [tf.Variable, tf.Variable, tf.Variable];
 }
 
+function fusedAdamUpdate(
+  p: tf.Tensor,
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  attrs: FusedAdamUpdateAttrs,
+) {
+  const inputs = { param: p, grad: g, expAvg: m, expAvgSq: v };
+  return tf.engine().runKernel(FUSED_ADAM_UPDATE, inputs, attrs) as tf.Tensor[];
+}
+
+function adamUpdateInPlace(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor): boolean {
+  return (tf.engine().backend as OnednnBackend).adamUpdateInPlace(p, g, m, v, ATTRS);
+}
+
+test("the FusedAdamUpdate kernel equals PyTorch's Adam formula computed with tf ops on cpu", async () => {
+  const [param, grad, m, v] = [1, 2, 3, 4].map((seed) => randomTensor([4, 4, 3, 5], seed)) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
+  const attrs = {
+    beta1: 0.5,
+    beta2: 0.999,
+    eps: 1e-8,
+    stepSize: 2e-4 / (1 - 0.5 ** 3),
+    biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3),
+  };
+  const vPositive = tf.abs(v);
+  await tf.setBackend(BACKEND_NAME);
+  const fused = fusedAdamUpdate(param, grad, m, vPositive, attrs).map((t) => t.dataSync().slice());
+  await tf.setBackend("cpu");
+  const mNew = tf.add(tf.mul(m, attrs.beta1), tf.mul(grad, 1 - attrs.beta1));
+  const vNew = tf.add(tf.mul(vPositive, attrs.beta2), tf.mul(tf.square(grad), 1 - attrs.beta2));
+  const denom = tf.add(tf.div(tf.sqrt(vNew), attrs.biasCorrection2Sqrt), attrs.eps);
+  const pNew = tf.sub(param, tf.mul(tf.div(mNew, denom), attrs.stepSize));
+  [pNew, mNew, vNew].forEach((expected, i) => {
+    const error = relativeError(fused[i] as Float32Array, expected.dataSync());
+    assert.ok(error <= TOLERANCE, `output ${i}: relative error ${error}`);
+  });
+});
+
 /** The out-of-place update's results, for comparison. */
 function expected(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor): Float32Array[] {
-  const outputs = fusedAdamUpdate(p, g, m, v, ATTRS) as tf.Tensor[];
+  const outputs = fusedAdamUpdate(p, g, m, v, ATTRS);
   const values = outputs.map((t) => Float32Array.from(t.dataSync()));
   tf.dispose(outputs);
   return values;
@@ -33,7 +81,7 @@ test("Adam in place writes the same values as the out-of-place kernel, over the 
   const g = randomTensor(SHAPE, 9);
   const want = expected(p, g, m, v);
   const ids = [p, m, v].map((t) => t.dataId);
-  assert.equal(fusedAdamUpdateInPlace(p, g, m, v, ATTRS), true);
+  assert.equal(adamUpdateInPlace(p, g, m, v), true);
   assert.deepEqual(
     [p, m, v].map((t) => t.dataId),
     ids,
@@ -50,16 +98,16 @@ test("Adam does not write in place over values another tensor or a caller can se
   const g = randomTensor(SHAPE, 19);
   const clone = tf.clone(p); // shares p's data
   const before = Float32Array.from(clone.dataSync());
-  assert.equal(fusedAdamUpdateInPlace(p, g, m, v, ATTRS), false);
+  assert.equal(adamUpdateInPlace(p, g, m, v), false);
   clone.dispose();
   const read = m.dataSync(); // a caller now holds m's values
   const readCopy = Float32Array.from(read);
-  assert.equal(fusedAdamUpdateInPlace(p, g, m, v, ATTRS), false);
+  assert.equal(adamUpdateInPlace(p, g, m, v), false);
   assert.deepEqual(read, readCopy);
   assert.deepEqual(p.dataSync().length, before.length);
   // A tensor made from the caller's own array is never written either.
   const [q, mq, vq] = [randomTensor(SHAPE, 21), randomTensor(SHAPE, 22), tf.abs(randomTensor(SHAPE, 23))];
-  assert.equal(fusedAdamUpdateInPlace(q, g, mq, vq, ATTRS), false);
+  assert.equal(adamUpdateInPlace(q, g, mq, vq), false);
   tf.dispose([p, m, v, g, q, mq, vq]);
 });
 
@@ -70,7 +118,7 @@ test("a filter updated in place is not convolved with a stale copy in the primit
   const x = randomTensor([1, 9, 9, 16], 40) as tf.Tensor4D;
   const convolve = (filter: tf.Tensor) => tf.conv2d(x, filter as tf.Tensor4D, 1, "same");
   tf.dispose([convolve(p), convolve(p)]); // the second use keeps a copy in the primitive's layout
-  assert.equal(fusedAdamUpdateInPlace(p, g, m, v, ATTRS), true);
+  assert.equal(adamUpdateInPlace(p, g, m, v), true);
   const fresh = tf.tensor(Float32Array.from(p.dataSync()), SHAPE);
   assert.deepEqual(convolve(p).dataSync(), convolve(fresh).dataSync());
   tf.dispose([p, m, v, g, x, fresh]);
