@@ -13,6 +13,9 @@ export const testOptions = {
   epoch: option.string("latest", "which checkpoint: latest or an epoch number", "tag"),
   "results-dir": option.string("./results", "results go to <results-dir>/<name>/test_<epoch>/", "dir"),
   "num-test": option.int(50, "evaluate at most this many pairs", { min: 1 }),
+  "self-contained": option.flag(
+    "the results page carries its images inline (one file to share); the image files are written too",
+  ),
   eval: option.flag(
     "running BN statistics and no dropout (the reference's --eval); default: the paper's test time",
   ),

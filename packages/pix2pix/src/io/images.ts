@@ -7,12 +7,17 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { UserError } from "../errors.ts";
+import { writeError, writeFileAtomic } from "./atomic-file.ts";
 
-export interface ImageData32 {
-  /** HWC, values in [-1, 1]. */
+/** Pixels as the networks see them: HWC, values in [-1, 1]. */
+export interface ImagePixels {
   readonly data: Float32Array;
   readonly height: number;
   readonly width: number;
+  readonly channels: number;
+}
+
+export interface ImageData32 extends ImagePixels {
   readonly channels: 1 | 3;
 }
 
@@ -87,27 +92,29 @@ function imageError(file: string, error: unknown): UserError {
   return new UserError(`cannot read image ${file}: ${reason}`, "is it a complete PNG, JPEG or WebP file?");
 }
 
-const ENCODERS: Readonly<Record<string, (s: Sharp) => Sharp>> = {
-  ".png": (s) => s.png(),
-  ".jpg": (s) => s.jpeg({ quality: 95 }),
-  ".jpeg": (s) => s.jpeg({ quality: 95 }),
-  ".webp": (s) => s.webp({ quality: 95 }),
+export type ImageFormat = "png" | "jpeg" | "webp";
+
+const ENCODERS: Readonly<Record<ImageFormat, (s: Sharp) => Sharp>> = {
+  png: (s) => s.png(),
+  jpeg: (s) => s.jpeg({ quality: 95 }),
+  webp: (s) => s.webp({ quality: 95 }),
 };
 
-/**
- * Writes an image in the format its extension names, creating parent folders; with `resize`, scaled
- * (bicubic) to that size first.
- */
-export async function writeImage(file: string, image: ImageData32, resize?: ImageSize): Promise<void> {
-  const extension = path.extname(file).toLowerCase();
-  const encode = ENCODERS[extension];
-  if (!encode) {
-    throw new UserError(
-      `cannot write image ${file}: unknown extension '${extension}'`,
-      `use one of ${Object.keys(ENCODERS).join(" ")}`,
-    );
-  }
+const FORMATS: Readonly<Record<string, ImageFormat>> = {
+  ".png": "png",
+  ".jpg": "jpeg",
+  ".jpeg": "jpeg",
+  ".webp": "webp",
+};
+
+/** The bytes of the image as a `format` file; with `resize`, scaled (bicubic) to that size first. */
+export async function encodeImage(
+  image: ImagePixels,
+  format: ImageFormat,
+  resize?: ImageSize,
+): Promise<Buffer> {
   const { data, height, width, channels } = image;
+  if (channels !== 1 && channels !== 3) throw new Error(`cannot encode ${channels} channels (1 or 3)`);
   if (data.length !== height * width * channels) {
     throw new Error(`image data has ${data.length} values, expected ${height}×${width}×${channels}`);
   }
@@ -118,8 +125,30 @@ export async function writeImage(file: string, image: ImageData32, resize?: Imag
     const v = Math.round((((data[i] as number) + 1) / 2) * 255);
     bytes[i] = Math.min(255, Math.max(0, v));
   }
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   let pipeline = sharp(bytes, { raw: { width, height, channels } });
+  if (channels === 1) pipeline = pipeline.toColourspace("b-w"); // else sharp writes grey as RGB
   if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: "fill", kernel: "cubic" });
-  await encode(pipeline).toFile(file);
+  return ENCODERS[format](pipeline).toBuffer();
+}
+
+/**
+ * Writes an image in the format its extension names, creating parent folders, atomically (see
+ * atomic-file.ts); with `resize`, scaled (bicubic) to that size first.
+ */
+export async function writeImage(file: string, image: ImagePixels, resize?: ImageSize): Promise<void> {
+  const extension = path.extname(file).toLowerCase();
+  const format = FORMATS[extension];
+  if (!format) {
+    throw new UserError(
+      `cannot write image ${file}: unknown extension '${extension}'`,
+      `use one of ${Object.keys(FORMATS).join(" ")}`,
+    );
+  }
+  const bytes = await encodeImage(image, format, resize);
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (error) {
+    throw writeError(file, error);
+  }
+  await writeFileAtomic(file, bytes);
 }

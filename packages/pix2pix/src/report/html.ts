@@ -1,16 +1,9 @@
 /**
- * Self-contained HTML pages (training report, test results): inline styles, images as data: URIs,
- * charts as inline SVG — nothing is fetched when the page is opened. Node-only (PNG encoding by sharp).
+ * HTML pages (training report, test results): inline styles, charts as inline SVG, images as PNG
+ * data: URIs or as files beside the page — nothing is fetched from the network when a page is opened.
+ * Node-only (PNG encoding by sharp).
  */
-import sharp from "sharp";
-
-export interface PixelImage {
-  /** HWC, values in [-1, 1]. */
-  readonly data: Float32Array;
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
-}
+import { encodeImage, type ImagePixels } from "../io/images.ts";
 
 export const escapeHtml = (text: string) =>
   text.replace(
@@ -19,23 +12,23 @@ export const escapeHtml = (text: string) =>
   );
 
 /** A PNG of the image as a data: URI. */
-export async function pngDataUri(image: PixelImage): Promise<string> {
-  const bytes = new Uint8Array(image.data.length);
-  for (let i = 0; i < bytes.length; i++) {
-    bytes[i] = Math.min(255, Math.max(0, Math.round((((image.data[i] as number) + 1) / 2) * 255)));
-  }
-  const { width, height, channels } = image;
-  const png = await sharp(bytes, { raw: { width, height, channels: channels as 1 | 3 } })
-    .png()
-    .toBuffer();
-  return `data:image/png;base64,${png.toString("base64")}`;
+export async function pngDataUri(image: ImagePixels): Promise<string> {
+  return `data:image/png;base64,${(await encodeImage(image, "png")).toString("base64")}`;
+}
+
+/** A picture on a page: pixels, inlined as a PNG data: URI, or an image file's path relative to the page. */
+export type ImageSource = ImagePixels | string;
+
+async function imageUrl(source: ImageSource): Promise<string> {
+  if (typeof source !== "string") return pngDataUri(source);
+  return source.split("/").map(encodeURIComponent).join("/"); // a name may hold spaces, '#' or '?'
 }
 
 export interface TripletRow {
   readonly name: string;
-  readonly input: PixelImage;
-  readonly output: PixelImage;
-  readonly target: PixelImage;
+  readonly input: ImageSource;
+  readonly output: ImageSource;
+  readonly target: ImageSource;
   /** Shown under the name (metrics, for instance). */
   readonly caption?: string;
 }
@@ -44,9 +37,13 @@ export interface TripletRow {
 export async function tripletTable(rows: readonly TripletRow[]): Promise<string> {
   const cells = await Promise.all(
     rows.map(async (row) => {
-      const [input, output, target] = await Promise.all([row.input, row.output, row.target].map(pngDataUri));
+      const images = await Promise.all(
+        (["input", "output", "target"] as const).map(
+          async (kind) => `<td><img src="${escapeHtml(await imageUrl(row[kind]))}" alt="${kind}"></td>`,
+        ),
+      );
       const caption = row.caption ? `<br><small>${escapeHtml(row.caption)}</small>` : "";
-      return `<tr><td>${escapeHtml(row.name)}${caption}</td><td><img src="${input}" alt="input"></td><td><img src="${output}" alt="output"></td><td><img src="${target}" alt="target"></td></tr>`;
+      return `<tr><td>${escapeHtml(row.name)}${caption}</td>${images.join("")}</tr>`;
     }),
   );
   return `<table class="grid"><tr><th></th><th>input</th><th>output</th><th>target</th></tr>${cells.join("")}</table>`;

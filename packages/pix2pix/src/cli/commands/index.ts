@@ -18,7 +18,8 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: "test",
-    summary: "run a trained model on a split: an HTML results page and L1 / PSNR / SSIM metrics as JSON",
+    summary:
+      "run a trained model on a split: output images, an HTML results page and L1 / PSNR / SSIM as JSON",
     load: async () => (await import("./test.ts")).testCommand,
   },
   {

@@ -1,4 +1,4 @@
-/** `pix2pix test`: evaluates a trained run on a split (results page and L1 / PSNR / SSIM as JSON). */
+/** `pix2pix test`: evaluates a trained run on a split (image files, a results page, L1 / PSNR / SSIM as JSON). */
 import { testOptions } from "../../infer/test-options.ts";
 import { defineCommand } from "../command.ts";
 
@@ -8,6 +8,7 @@ export const testCommand = defineCommand({
   examples: [
     "pix2pix test --dataroot datasets/facades --name facades",
     "pix2pix test --name facades --eval --num-test 100   # running statistics, no dropout",
+    "pix2pix test --name facades --self-contained       # the page carries its images: one file to share",
   ],
   async run(options) {
     const { runTest } = await import("../../infer/test-run.ts"); // loaded only when the command runs
@@ -17,6 +18,7 @@ export const testCommand = defineCommand({
     console.log(
       `${result.count} pairs: L1 ${l1.toFixed(4)}, PSNR ${psnr.toFixed(2)} dB, SSIM ${ssim.toFixed(4)}`,
     );
+    console.log(`images: ${result.imagesDir}`);
     console.log(`results page: ${result.page}`);
     console.log(`metrics: ${result.metricsFile}`);
   },
