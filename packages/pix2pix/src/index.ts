@@ -29,8 +29,14 @@ export { type GanMode, ganLoss, gradientPenalty } from "./models/losses.ts";
 export {
   DISCRIMINATORS,
   type DiscriminatorName,
+  type DiscriminatorOptions,
+  discriminatorOptions,
   GENERATORS,
   type GeneratorName,
+  type GeneratorOptions,
+  generatorOptions,
+  type InitOptions,
+  initOptions,
   type ModelOptions,
   modelOptions,
 } from "./models/options.ts";

@@ -12,11 +12,16 @@ export {
   type PairedDataset,
 } from "./data/index.ts";
 export * from "./index.ts";
+export { type ImportResult, importCheckpoint } from "./infer/import-checkpoint.ts";
+export { type ImportOptions, importOptions } from "./infer/import-options.ts";
 export { type TestOptions, testOptions } from "./infer/test-options.ts";
 export { runTest, type TestResult } from "./infer/test-run.ts";
+export { type TranslateResult, translateImage } from "./infer/translate-image.ts";
+export { type TranslateOptions, translateOptions } from "./infer/translate-options.ts";
 export { type ImageData32, readImage, writeImage } from "./io/images.ts";
 export { loadNetwork, saveNetwork } from "./io/network-file.ts";
 export { readSafetensors, writeSafetensors } from "./io/safetensors.ts";
+export { backendOption, runOptions, seedOption } from "./options/common.ts";
 export { Adam, PYTORCH_ADAM } from "./train/adam.ts";
 export type { StepProgress, TrainControl } from "./train/control.ts";
 export { LrSchedule } from "./train/lr-schedule.ts";

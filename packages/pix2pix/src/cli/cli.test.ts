@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { runCli } from "../../test/cli-helpers.ts";
+import { dataOptions } from "../data/options.ts";
 import { UserError } from "../errors.ts";
+import { backendOption, runOptions, seedOption } from "../options/common.ts";
 import { commandHelp, parseCommandLine } from "./command.ts";
 import { commands } from "./commands/index.ts";
 
@@ -50,6 +52,58 @@ describe("every registered command", () => {
         new RegExp(`unknown option '--frobnicate' for 'pix2pix ${entry.name}'`),
       );
     }
+  });
+});
+
+describe("shared options", () => {
+  const byName = new Map(loaded.map(({ entry, command }) => [entry.name, command.options]));
+
+  test("are the one declaration wherever a command takes them", () => {
+    const shared = {
+      ...runOptions,
+      ...seedOption,
+      ...backendOption,
+      "num-threads": dataOptions["num-threads"],
+    };
+    let uses = 0;
+    for (const [name, options] of byName) {
+      for (const [flag, spec] of Object.entries(shared)) {
+        const own = options[flag];
+        if (own === undefined) continue;
+        uses++;
+        // the demo names its run "demo": the same option with another default
+        assert.deepEqual({ ...own, default: spec.default }, { ...spec }, `${name} --${flag}`);
+        if (!(name === "demo" && flag === "name")) assert.equal(own, spec, `${name} --${flag}`);
+      }
+    }
+    assert.ok(uses >= 15, `only ${uses} uses of shared options`);
+  });
+
+  test("a command lists only the options it uses", () => {
+    const generatorOnly = ["translate", "test"];
+    for (const name of generatorOnly) {
+      const flags = Object.keys(byName.get(name) ?? {});
+      for (const flag of ["netD", "ndf", "n-layers-D", "init-type", "init-gain", "lambda-L1", "no-flip"]) {
+        assert.ok(!flags.includes(flag), `${name} lists --${flag}`);
+      }
+      assert.ok(flags.includes("netG") && flags.includes("ngf"), name);
+    }
+    assert.ok(!Object.keys(byName.get("import") ?? {}).includes("init-type"), "import lists --init-type");
+  });
+
+  test("a required option left out is named", () => {
+    const translate = loaded.find(({ entry }) => entry.name === "translate");
+    assert.ok(translate);
+    assert.throws(
+      () => parseCommandLine("translate", translate.command, ["--output", "out.png", "in.png"]),
+      /missing option --model/,
+    );
+    const combine = loaded.find(({ entry }) => entry.name === "datasets combine");
+    assert.ok(combine);
+    assert.throws(
+      () => parseCommandLine("datasets combine", combine.command, ["--a", "A", "--b", "B"]),
+      /missing option --out/,
+    );
   });
 });
 

@@ -17,7 +17,8 @@ export const PREPROCESS_MODES = [
 ] as const;
 export type Preprocess = (typeof PREPROCESS_MODES)[number];
 
-export const dataOptions = {
+/** Which pairs, and how they are loaded: what training and testing share. */
+export const datasetOptions = {
   dataroot: option.string(
     undefined,
     "dataset folder, with train/ val/ test/ sub-folders as the official archives have them",
@@ -39,9 +40,6 @@ export const dataOptions = {
   ),
   "load-size": option.int(286, "scale images to this size (resize and scale_width modes)", { min: 1 }),
   "crop-size": option.int(256, "then crop to this size (crop modes)", { min: 1 }),
-  "no-flip": option.flag("do not flip the images horizontally for data augmentation"),
-  "serial-batches": option.flag("take images in order instead of shuffling them each epoch"),
-  "max-dataset-size": option.int(0, "use at most this many pairs (0: all of them)", { min: 0 }),
   "num-threads": option.int(
     4,
     "worker threads that decode images, at most one per core (0: decode on the main thread)",
@@ -53,5 +51,14 @@ export const dataOptions = {
   "skip-bad": option.flag("skip unreadable or malformed images (listed at the end) instead of stopping"),
   "synthetic-count": option.int(200, "pairs per epoch of the synthetic dataset", { min: 1 }),
 } as const;
+
+/** How training draws from the pairs. */
+export const samplingOptions = {
+  "no-flip": option.flag("do not flip the images horizontally for data augmentation"),
+  "serial-batches": option.flag("take images in order instead of shuffling them each epoch"),
+  "max-dataset-size": option.int(0, "use at most this many pairs (0: all of them)", { min: 0 }),
+} as const;
+
+export const dataOptions = { ...datasetOptions, ...samplingOptions } as const;
 
 export type DataOptions = OptionValues<typeof dataOptions>;

@@ -16,7 +16,7 @@ import { writeImage } from "../io/images.ts";
 import { loadNetwork } from "../io/network-file.ts";
 import { runFiles, trainOptionsFile } from "../io/run-files.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
-import { modelOptions } from "../models/options.ts";
+import { generatorOptions } from "../models/options.ts";
 import type { Mode } from "../nn/network.ts";
 import { camelCase, defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
@@ -27,7 +27,7 @@ import { type TestOptions, testOptions } from "./test-options.ts";
 
 /** Options the run's saved training options supply when left at their defaults here. */
 const FROM_TRAINING = [
-  ...Object.keys(modelOptions),
+  ...Object.keys(generatorOptions),
   "dataroot",
   "dataset-mode",
   "direction",

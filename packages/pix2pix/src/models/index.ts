@@ -4,9 +4,17 @@ import type { InitName } from "../nn/init.ts";
 import type { NormName } from "../nn/layers.ts";
 import { VariableStore } from "../nn/layers.ts";
 import type { Network } from "../nn/network.ts";
+import { defaults } from "../options/schema.ts";
 import type { Rng } from "../random.ts";
 import { kerasDiscriminator, nLayerDiscriminator, pixelDiscriminator } from "./discriminators.ts";
-import type { DiscriminatorName, GeneratorName, ModelOptions } from "./options.ts";
+import {
+  type DiscriminatorName,
+  type DiscriminatorOptions,
+  type GeneratorName,
+  type GeneratorOptions,
+  type InitOptions,
+  initOptions,
+} from "./options.ts";
 import { resnetGenerator } from "./resnet.ts";
 import { unetGenerator } from "./unet.ts";
 
@@ -38,12 +46,30 @@ export interface DiscriminatorConfig {
   readonly secondOrder?: boolean;
 }
 
-export function generatorConfig(o: ModelOptions, inputNc: number, outputNc: number): GeneratorConfig {
-  return { ...o, dropout: !o.noDropout, inputNc, outputNc };
+/** Without init options, the defaults: weights that are loaded next are never drawn. */
+type ArchitectureOptions<O> = O & GeneratorOptions & Partial<InitOptions>;
+
+export function generatorConfig(
+  o: ArchitectureOptions<object>,
+  inputNc: number,
+  outputNc: number,
+): GeneratorConfig {
+  const { netG, ngf, norm, noDropout } = o;
+  return { ...initOf(o), netG, ngf, norm, dropout: !noDropout, inputNc, outputNc };
 }
 
-export function discriminatorConfig(o: ModelOptions, inputNc: number, outputNc: number): DiscriminatorConfig {
-  return { ...o, inputNc: o.unconditionalD ? outputNc : inputNc + outputNc };
+export function discriminatorConfig(
+  o: ArchitectureOptions<DiscriminatorOptions>,
+  inputNc: number,
+  outputNc: number,
+): DiscriminatorConfig {
+  const { netD, ndf, nLayersD, norm, unconditionalD } = o;
+  return { ...initOf(o), netD, ndf, nLayersD, norm, inputNc: unconditionalD ? outputNc : inputNc + outputNc };
+}
+
+function initOf(o: Partial<InitOptions>): InitOptions {
+  const fallback = defaults(initOptions);
+  return { initType: o.initType ?? fallback.initType, initGain: o.initGain ?? fallback.initGain };
 }
 
 /** `rng` draws the initial weights; null leaves them zero, for a generator whose weights are loaded next. */

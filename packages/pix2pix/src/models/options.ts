@@ -11,8 +11,15 @@ export type GeneratorName = (typeof GENERATORS)[number];
 export const DISCRIMINATORS = ["basic", "n_layers", "pixel", "keras"] as const;
 export type DiscriminatorName = (typeof DISCRIMINATORS)[number];
 
-export const modelOptions = {
+/** What a generator is: enough to build one (and to load its weights). */
+export const generatorOptions = {
   netG: option.enum(GENERATORS, "unet_256", "generator architecture"),
+  ngf: option.int(64, "generator filters in the last conv layer", { min: 1 }),
+  norm: option.enum(NORMS, "batch", "normalization layer (of D too)"),
+  "no-dropout": option.flag("no dropout in the generator"),
+} as const;
+
+export const discriminatorOptions = {
   netD: option.enum(
     DISCRIMINATORS,
     "basic",
@@ -22,15 +29,21 @@ export const modelOptions = {
     min: 1,
     max: 8,
   }),
-  ngf: option.int(64, "generator filters in the last conv layer", { min: 1 }),
   ndf: option.int(64, "discriminator filters in the first conv layer", { min: 1 }),
-  norm: option.enum(NORMS, "batch", "normalization layer"),
-  "init-type": option.enum(INITS, "normal", "weight initialization"),
-  "init-gain": option.float(0.02, "scale of the normal, xavier and orthogonal initializations", { min: 0 }),
-  "no-dropout": option.flag("no dropout in the generator"),
   "unconditional-D": option.flag(
     "D sees only the output image, not the input too (the paper's unconditional GAN ablation)",
   ),
 } as const;
 
+/** How new weights are drawn: only training from scratch needs these. */
+export const initOptions = {
+  "init-type": option.enum(INITS, "normal", "weight initialization"),
+  "init-gain": option.float(0.02, "scale of the normal, xavier and orthogonal initializations", { min: 0 }),
+} as const;
+
+export const modelOptions = { ...generatorOptions, ...discriminatorOptions, ...initOptions } as const;
+
+export type GeneratorOptions = OptionValues<typeof generatorOptions>;
+export type DiscriminatorOptions = OptionValues<typeof discriminatorOptions>;
+export type InitOptions = OptionValues<typeof initOptions>;
 export type ModelOptions = OptionValues<typeof modelOptions>;

@@ -72,4 +72,18 @@ describe("option schema", () => {
     assert.match(help, /\(default: 3\)/);
     assert.match(help, /\(default: 100\)/);
   });
+
+  test("a required option left out is an error naming it; help marks it required", () => {
+    const withRequired = {
+      model: option.required("generator weights", "file"),
+      ngf: option.int(64, "filters"),
+    };
+    assert.throws(
+      () => resolveOptions(withRequired, { ngf: 8 }),
+      (e: unknown) => e instanceof UserError && /^missing option --model\b/.test(e.message),
+    );
+    assert.throws(() => resolveOptions(withRequired, { model: "" }), /missing option --model/);
+    assert.equal(resolveOptions(withRequired, { model: "g.safetensors" }).model, "g.safetensors");
+    assert.match(formatOptionsHelp(withRequired), /--model <file>\s+generator weights \(required\)/);
+  });
 });

@@ -20,10 +20,14 @@ export interface NumberSpec extends SpecBase {
   readonly min?: number;
   readonly max?: number;
 }
-/** A string; `default: undefined` makes the option optional (the value type then admits undefined). */
+/**
+ * A string; `default: undefined` makes the option optional (the value type then admits undefined), and
+ * `required` makes leaving it out an error that names it (the value type is then string).
+ */
 export interface StringSpec<D extends string | undefined = string | undefined> extends SpecBase {
   readonly kind: "string";
   readonly default: D;
+  readonly required?: true;
   readonly placeholder: string;
   /** A one-letter alias (`-o` for `--output`). */
   readonly short?: string;
@@ -48,7 +52,9 @@ type ValueOf<S extends OptionSpec> =
       : S extends StringSpec<infer D>
         ? D extends string
           ? string
-          : string | undefined
+          : S extends { readonly required: true }
+            ? string
+            : string | undefined
         : boolean;
 
 export type OptionValues<S extends OptionSchema> = {
@@ -86,6 +92,19 @@ export const option = {
   ): StringSpec<D> => ({
     kind: "string",
     default: defaultValue,
+    help,
+    placeholder,
+    ...(short ? { short } : {}),
+  }),
+  /** A string the command cannot do without: leaving it out is an error naming the option. */
+  required: (
+    help: string,
+    placeholder = "value",
+    short?: string,
+  ): StringSpec<undefined> & { readonly required: true } => ({
+    kind: "string",
+    default: undefined,
+    required: true,
     help,
     placeholder,
     ...(short ? { short } : {}),
@@ -185,6 +204,11 @@ export function resolveOptions<S extends OptionSchema>(
     }
     if (value !== undefined) values[key] = checkValue(entry.flag, entry.spec, value);
   }
+  for (const [flag, spec] of Object.entries(schema)) {
+    if (spec.kind === "string" && spec.required && !values[camelCase(flag)]) {
+      throw new UserError(`missing option --${flag}`, `--${flag} <${spec.placeholder}>: ${spec.help}`);
+    }
+  }
   return values as OptionValues<S>;
 }
 
@@ -204,6 +228,7 @@ function describe(flag: string, spec: OptionSpec): string {
 }
 
 function defaultNote(spec: OptionSpec): string {
+  if (spec.kind === "string" && spec.required) return " (required)";
   if (spec.kind === "flag" || spec.default === undefined) return "";
   return ` (default: ${spec.default})`;
 }

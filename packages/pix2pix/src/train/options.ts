@@ -2,17 +2,12 @@
  * `pix2pix train`'s options: the model and data options shared with other commands, plus the
  * reference implementation's training options with its pix2pix defaults (kebab-cased).
  */
-import { BACKEND_CHOICES } from "../backend.ts";
 import { dataOptions } from "../data/options.ts";
 import { modelOptions } from "../models/options.ts";
+import { backendOption, runOptions, seedOption } from "../options/common.ts";
 import { type OptionValues, option } from "../options/schema.ts";
 
 export const trainOnlyOptions = {
-  name: option.string(
-    "experiment_name",
-    "name of the experiment: checkpoints go to <checkpoints-dir>/<name>",
-  ),
-  "checkpoints-dir": option.string("./checkpoints", "where runs keep their checkpoints and reports", "dir"),
   "gan-mode": option.enum(["vanilla", "lsgan", "wgangp"], "vanilla", "GAN objective"),
   "lambda-L1": option.float(100, "weight of the L1 loss", { min: 0 }),
   lr: option.float(0.0002, "initial learning rate of Adam", { min: 0 }),
@@ -33,10 +28,15 @@ export const trainOnlyOptions = {
   "display-freq": option.int(400, "refresh the report's images every this many steps", { min: 1 }),
   continue: option.flag("resume the run <name> from its checkpoint (see --epoch)"),
   epoch: option.string("latest", "which checkpoint --continue loads: latest or an epoch number", "tag"),
-  seed: option.int(0, "seed of all randomness (init, data order, crops, flips, dropout)", { min: 0 }),
-  backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend (auto: the fastest available)"),
 } as const;
 
-export const trainOptions = { ...modelOptions, ...dataOptions, ...trainOnlyOptions } as const;
+export const trainOptions = {
+  ...runOptions,
+  ...modelOptions,
+  ...dataOptions,
+  ...trainOnlyOptions,
+  ...seedOption,
+  ...backendOption,
+} as const;
 
 export type TrainOptions = OptionValues<typeof trainOptions>;

@@ -1,8 +1,9 @@
 /** `pix2pix bench`: seconds per training iteration and per inference batch, to compare with PyTorch. */
-import { BACKEND_CHOICES, useBackend } from "../../backend.ts";
+import { useBackend } from "../../backend.ts";
 import { runBaseline } from "../../bench/baseline.ts";
 import { generatorForSize, measureTrainingSpeed } from "../../bench/training-speed.ts";
 import { UserError } from "../../errors.ts";
+import { backendOption } from "../../options/common.ts";
 import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
@@ -15,7 +16,7 @@ export const benchCommand = defineCommand({
     ndf: option.int(64, "discriminator filters in the first conv layer", { min: 1 }),
     batch: option.int(1, "images per batch", { min: 1 }),
     iters: option.int(5, "timed iterations (after one warm-up); the median is reported", { min: 1 }),
-    backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend"),
+    ...backendOption,
     json: option.flag("print one JSON line instead of text"),
     baseline: option.string(
       undefined,
@@ -26,7 +27,7 @@ export const benchCommand = defineCommand({
   positionals: [],
   examples: [
     "pix2pix bench --json",
-    "pix2pix bench --iters 6 --baseline '/usr/bin/python3 /work/shared/reference/torch_pix2pix.py'",
+    "pix2pix bench --iters 6 --baseline '/usr/bin/python3 tools/torch_reference/bench.py'",
   ],
   async run(options) {
     if (generatorForSize(options.size) === undefined) {

@@ -1,5 +1,6 @@
 /** `pix2pix datasets check DIR`: every problem in a dataset, with counts; exit status 2 when any. */
 
+import { dataOptions } from "../../data/options.ts";
 import { UserError } from "../../errors.ts";
 import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
@@ -12,10 +13,7 @@ export const datasetsCheckCommand = defineCommand({
       "aligned A|B images, or A/ and B/ folders",
     ),
     phase: option.string(undefined, "check only this sub-folder (default: every one found)", "name"),
-    "num-threads": option.int(2, "worker threads that decode images (0: the main thread)", {
-      min: 0,
-      max: 64,
-    }),
+    "num-threads": dataOptions["num-threads"],
     format: option.enum(["text", "json"], "text", "output format"),
   },
   positionals: [{ name: "dir", help: "the dataset folder (the --dataroot of training)", arity: "one" }],

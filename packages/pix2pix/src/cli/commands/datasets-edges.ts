@@ -2,11 +2,11 @@
 import { DEFAULT_CANNY } from "../../data/canny.ts";
 import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
-import { finishConversion, required } from "./datasets-report.ts";
+import { finishConversion } from "./datasets-report.ts";
 
 export const datasetsEdgesCommand = defineCommand({
   options: {
-    out: option.string(undefined, "folder for the aligned edges | photo images (PNG)", "dir"),
+    out: option.required("folder for the aligned edges | photo images (PNG)", "dir"),
     sigma: option.float(DEFAULT_CANNY.sigma, "gaussian blur before the gradients, in pixels", { min: 0 }),
     low: option.float(DEFAULT_CANNY.low, "edges continue above this fraction of the strongest gradient", {
       min: 0,
@@ -20,8 +20,7 @@ export const datasetsEdgesCommand = defineCommand({
   positionals: [{ name: "input", help: "folder of photos (sub-folders are kept)", arity: "one" }],
   examples: ["pix2pix datasets edges photos/ --out datasets/edges2photos"],
   async run(options, [input = ""]) {
-    const out = required(options.out, "out", "datasets edges");
-    const { sigma, low, high } = options;
+    const { sigma, low, high, out } = options;
     // Loaded on use, so that the CLI starts without sharp / tar.
     const { makeEdgePairs } = await import("../../data/tools/edges.ts");
     finishConversion(await makeEdgePairs(input, out, { sigma, low, high: Math.max(low, high) }), out);

@@ -12,11 +12,3 @@ export function finishConversion(report: ConversionReport, out: string): void {
     "fix or remove them and run again; the other files were written",
   );
 }
-
-/** A string option the subcommand cannot do without. */
-export function required(value: string | undefined, flag: string, command: string): string {
-  if (value === undefined || value === "") {
-    throw new UserError(`option --${flag} is needed`, `see 'pix2pix ${command} --help'`);
-  }
-  return value;
-}

@@ -4,7 +4,7 @@
  * training report and the results page are.
  */
 import path from "node:path";
-import { BACKEND_CHOICES } from "../../backend.ts";
+import { backendOption, runOptions, seedOption } from "../../options/common.ts";
 import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
@@ -28,15 +28,11 @@ const DEMO_RUN = {
 export const demoCommand = defineCommand({
   options: {
     minutes: option.float(3, "training time budget in minutes", { min: 0.05 }),
-    name: option.string("demo", "run name: checkpoints and report go to <checkpoints-dir>/<name>"),
-    "checkpoints-dir": option.string(
-      "./checkpoints",
-      "where the run keeps checkpoints and its report",
-      "dir",
-    ),
+    ...runOptions,
+    name: { ...runOptions.name, default: "demo" },
     "results-dir": option.string("./results", "where the test results go", "dir"),
-    seed: option.int(0, "seed of all randomness", { min: 0 }),
-    backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend (auto: the fastest available)"),
+    ...seedOption,
+    ...backendOption,
   },
   positionals: [],
   examples: ["pix2pix demo", "pix2pix demo --minutes 10"],

@@ -1,13 +1,14 @@
 /** `pix2pix env`: what this installation runs on, for bug reports and for checking a setup. */
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
-import { BACKEND_CHOICES, useBackend } from "../../backend.ts";
+import { useBackend } from "../../backend.ts";
+import { backendOption } from "../../options/common.ts";
 import { option } from "../../options/schema.ts";
 import { defineCommand } from "../command.ts";
 
 export const envCommand = defineCommand({
   options: {
-    backend: option.enum(BACKEND_CHOICES, "auto", "tfjs backend to try"),
+    ...backendOption,
     format: option.enum(["text", "json"], "text", "output format"),
   },
   positionals: [],
