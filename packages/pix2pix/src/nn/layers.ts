@@ -210,10 +210,11 @@ function withBatchStatistics(
   v: BatchNormVariables,
   fused: boolean,
 ): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor } {
-  const result = fused
-    ? fusedBatchNormTraining(x, v.weight as tf.Tensor1D, v.bias as tf.Tensor1D, BN_EPS)
-    : undefined;
-  if (result !== undefined) return { ...result, y: result.y as tf.Tensor4D };
+  if (fused) {
+    const result = fusedBatchNormTraining(x, v.weight as tf.Tensor1D, v.bias as tf.Tensor1D, BN_EPS);
+    return { ...result, y: result.y as tf.Tensor4D };
+  }
+  // Op by op: a fused kernel's gradient has no gradient of its own, and WGAN-GP differentiates D twice.
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   return { y: affine(normalize(x, mean, variance), v), mean, variance };
 }
