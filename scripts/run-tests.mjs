@@ -1,6 +1,9 @@
-// Runs the whole test suite: lint and format check, type-check, then every *.test.ts under packages/
-// with node's test runner. Prints a spec report while it runs and, as the last line, the counts.
+// Runs the whole test suite: the build, lint and format check, type-check, then every *.test.ts under
+// packages/ with node's test runner. Prints a spec report while it runs and, as the last line, the counts.
 // Skipped or todo tests count as failures: a test that does not run proves nothing.
+// The build comes first, also when only some files are named: the tests load the native addon and
+// import packages by name (pix2pix-ts, and tfjs-backend-onednn from pix2pix), which resolves to their
+// dist/, so it must be current. It is incremental (node-gyp's make, tsc -b): seconds when little changed.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +26,7 @@ function testFiles(dir) {
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : testFiles(path.join(root, "packages"));
+const buildOk = step("build (native addon, tsc -b)", "npm", ["run", "build", "--silent"]);
 const lintOk = only.length > 0 || step("lint (biome)", "npx", ["biome", "check", "."]);
 const typesOk = only.length > 0 || step("type-check (tsc)", "npx", ["tsc", "-p", "tsconfig.json"]);
 
@@ -59,6 +63,7 @@ const [tests, pass, fail, skipped, todo, cancelled] = [
   "cancelled",
 ].map(count);
 const ok =
+  buildOk &&
   lintOk &&
   typesOk &&
   fail === 0 &&
@@ -67,7 +72,9 @@ const ok =
   cancelled === 0 &&
   pass === tests &&
   tests > 0;
-const extras = [!lintOk && "lint failed", !typesOk && "type-check failed"].filter(Boolean).join(", ");
+const extras = [!buildOk && "build failed", !lintOk && "lint failed", !typesOk && "type-check failed"]
+  .filter(Boolean)
+  .join(", ");
 console.log(
   `${ok ? "PASS" : "FAIL"}: ${tests} tests, ${pass} passed, ${fail} failed, ${skipped} skipped, ${todo} todo, ${cancelled} cancelled${extras ? `; ${extras}` : ""}`,
 );

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets pix2pix-ts up on Debian: system packages, npm dependencies, native code, the studio's bundle and a
-# type-check. Idempotent: every step first checks whether it is already done, so a second run is quick.
+# Sets pix2pix-ts up on Debian: system packages, npm dependencies, the native addon, the packages'
+# JavaScript build (dist/) and a type-check. Idempotent: every step first checks whether it is already
+# done, so a second run is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,8 +41,10 @@ if [ "$(cat node_modules/.setup-lock-sum 2>/dev/null)" != "$lock_sum" ]; then
   echo "$lock_sum" > node_modules/.setup-lock-sum
 fi
 
-# Native code and bundles: each workspace's own incremental build.
-npm run build --workspaces --if-present --silent
+# The native addon and the packages' JavaScript + .d.ts in dist/ (what the pix2pix executable runs):
+# each workspace's own incremental build (make, tsc -b), so a second run only rebuilds what changed.
+say "building"
+npm run build --silent
 
 say "type-checking"
 npx tsc -p tsconfig.json

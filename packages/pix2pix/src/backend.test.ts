@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { test } from "node:test";
 
-const bin = path.resolve(import.meta.dirname, "../bin/pix2pix.js");
+const bin = path.resolve(import.meta.dirname, "../test/pix2pix-source.js");
 
 function env(backend: string, addon?: string) {
   const overrides = addon === undefined ? {} : { TFJS_ONEDNN_ADDON: addon };

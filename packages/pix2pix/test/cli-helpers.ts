@@ -1,8 +1,8 @@
-/** Runs the real `pix2pix` executable in a child process, as a user would. */
+/** Runs the `pix2pix` command in a child process, as a user would, from the source (see pix2pix-source.js). */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 
-const bin = path.resolve(import.meta.dirname, "../bin/pix2pix.js");
+const bin = path.resolve(import.meta.dirname, "pix2pix-source.js");
 
 export interface CliResult {
   readonly status: number | null;

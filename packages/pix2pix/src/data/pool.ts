@@ -1,6 +1,6 @@
 /**
- * Runs pair loading off the main thread: a pool of worker threads (each running the tsx loader, since
- * the workers execute our TypeScript source), or in-process when asked for zero threads.
+ * Runs pair loading off the main thread: a pool of worker threads, or in-process when asked for zero
+ * threads.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -27,20 +27,25 @@ interface PoolWorker {
 sharp.cache(false);
 
 /**
- * The workers run our TypeScript source, so each first registers the tsx loader (tsx/esm/api, by absolute
- * URL so it resolves from any current folder) and then imports worker.ts; a data: URL carries that
- * two-line bootstrap, since `--import tsx` in a worker's execArgv does not reach its entry module on Node 20.
+ * What a worker runs: worker.js beside this module when it is built JavaScript. Our TypeScript source
+ * (run under tsx, as the tests do) needs tsx's loader in the worker too, and `--import tsx` in a worker's
+ * execArgv does not reach its entry module on Node 20; so a data: URL carries a two-line bootstrap that
+ * registers tsx (tsx/esm/api, by absolute URL so it resolves from any current folder) and imports worker.ts.
  */
-const bootstrap = new URL(
-  `data:text/javascript,${encodeURIComponent(
+function workerEntry(): URL {
+  const here = new URL(import.meta.url);
+  if (!here.pathname.endsWith(".ts")) return new URL("./worker.js", here);
+  const bootstrap =
     `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))};\n` +
-      "register();\n" +
-      `await import(${JSON.stringify(new URL("./worker.ts", import.meta.url).href)});`,
-  )}`,
-);
+    "register();\n" +
+    `await import(${JSON.stringify(new URL("./worker.ts", here).href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}
+
+const workerUrl = workerEntry();
 
 function startWorker(): PoolWorker {
-  const worker = new Worker(bootstrap);
+  const worker = new Worker(workerUrl);
   const pending = new Map<number, Pending>();
   worker.on("message", (reply: ReplyMessage) => {
     const entry = pending.get(reply.id);

@@ -14,7 +14,7 @@ import { trainOptions } from "./options.ts";
 import { tinyRun } from "./tiny-run.ts";
 import { train } from "./trainer.ts";
 
-const bin = path.resolve(import.meta.dirname, "../../bin/pix2pix.js");
+const bin = path.resolve(import.meta.dirname, "../../test/pix2pix-source.js");
 
 /** The tiny run as command-line flags, spelled as the schema spells them (netG, n-layers-D, ...). */
 function cliArgs(checkpointsDir: string, name: string, extra: string[] = []): string[] {
