@@ -14,26 +14,49 @@ const base: LrScheduleOptions = {
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
 
 describe("learning-rate policies", () => {
-  test("linear keeps lr for n-epochs epochs, then decays linearly towards zero", () => {
+  // Expected values are PyTorch 1.13's LambdaLR (with the reference's lambda_rule), StepLR and
+  // CosineAnnealingLR, stepped at the start of every epoch as the reference's train.py does.
+  test("linear, as the reference: lr through epoch n-epochs − 1, then linear decay to 0 in the last epoch", () => {
     close(scheduledLr(base, 1), 0.0002);
-    close(scheduledLr(base, 100), 0.0002);
-    close(scheduledLr(base, 101), 0.0002 * (1 - 1 / 101));
-    close(scheduledLr(base, 200), 0.0002 * (1 - 100 / 101));
+    close(scheduledLr(base, 99), 0.0002);
+    close(scheduledLr(base, 100), 0.00019801980198019803);
+    close(scheduledLr(base, 101), 0.00019603960396039606);
+    close(scheduledLr(base, 199), 1.980198019801982e-6);
+    close(scheduledLr(base, 200), 0);
+    const resumed = { ...base, epochCount: 3 }; // a run continued at epoch 3 decays by the same calendar
+    close(scheduledLr(resumed, 99), 0.0002);
+    close(scheduledLr(resumed, 100), 0.00019801980198019803);
   });
 
-  test("step divides lr by 10 every lr-decay-iters epochs, counted from epoch-count", () => {
+  test("linear equals the reference's lambda_rule after one scheduler step per epoch begun", () => {
+    for (const epochCount of [1, 3]) {
+      const o = { ...base, epochCount };
+      const lambdaRule = (steps: number) =>
+        1 - Math.max(0, steps + epochCount - o.nEpochs) / (o.nEpochsDecay + 1);
+      let steps = 0;
+      for (let epoch = epochCount; epoch <= o.nEpochs + o.nEpochsDecay; epoch++) {
+        steps += 1; // update_learning_rate() at the top of the epoch loop
+        close(scheduledLr(o, epoch), o.lr * lambdaRule(steps));
+      }
+    }
+  });
+
+  test("step divides lr by 10 every lr-decay-iters scheduler steps, the first taken as epoch-count begins", () => {
     const o = { ...base, lrPolicy: "step" as const, epochCount: 3 };
     close(scheduledLr(o, 3), 0.0002);
-    close(scheduledLr(o, 52), 0.0002);
-    close(scheduledLr(o, 53), 0.00002);
-    close(scheduledLr(o, 103), 0.000002);
+    close(scheduledLr(o, 51), 0.0002);
+    close(scheduledLr(o, 52), 0.00002);
+    close(scheduledLr(o, 101), 0.00002);
+    close(scheduledLr(o, 102), 0.000002);
   });
 
-  test("cosine anneals from lr to 0 over n-epochs epochs", () => {
+  test("cosine anneals from lr to 0 over n-epochs scheduler steps", () => {
     const o = { ...base, lrPolicy: "cosine" as const };
-    close(scheduledLr(o, 1), 0.0002);
-    close(scheduledLr(o, 51), 0.0001);
-    close(scheduledLr(o, 101), 0);
+    close(scheduledLr(o, 1), 0.00019995065603657316);
+    close(scheduledLr(o, 50), 0.0001);
+    close(scheduledLr(o, 99), 4.934396342684008e-8);
+    close(scheduledLr(o, 100), 0);
+    close(scheduledLr(o, 150), 0.0001);
   });
 
   test("plateau cuts lr by 5× after more than 5 epochs without a 1% improvement", () => {

@@ -26,18 +26,20 @@ const PLATEAU = { factor: 0.2, threshold: 0.01, patience: 5, eps: 1e-8 } as cons
 
 /**
  * The learning rate for training epoch `epoch` (numbered from `--epoch-count`) under a stateless policy.
- * `linear` keeps `lr` for the first `n-epochs` epochs and decays it linearly towards zero over the next
- * `n-epochs-decay` (the reference's lambda_rule, applied to the epoch being trained).
+ * The reference steps its PyTorch scheduler at the start of every epoch, before training it, so epoch
+ * `epoch` trains at the policy's rate after `epoch − epoch-count + 1` scheduler steps: `linear` (its
+ * lambda_rule) keeps `lr` through epoch `n-epochs − 1`, then decays it linearly, to zero in the last
+ * epoch (`n-epochs + n-epochs-decay`); `step` and `cosine` run one epoch ahead likewise.
  */
 export function scheduledLr(o: LrScheduleOptions, epoch: number): number {
-  const elapsed = epoch - o.epochCount; // epochs completed before this one in a fresh run
+  const steps = epoch - o.epochCount + 1; // scheduler steps taken when epoch `epoch` starts
   switch (o.lrPolicy) {
     case "linear":
-      return o.lr * (1 - Math.max(0, epoch - o.nEpochs) / (o.nEpochsDecay + 1));
+      return o.lr * (1 - Math.max(0, steps + o.epochCount - o.nEpochs) / (o.nEpochsDecay + 1));
     case "step":
-      return o.lr * 0.1 ** Math.floor(elapsed / o.lrDecayIters);
+      return o.lr * 0.1 ** Math.floor(steps / o.lrDecayIters);
     case "cosine":
-      return (o.lr * (1 + Math.cos((Math.PI * elapsed) / o.nEpochs))) / 2;
+      return (o.lr * (1 + Math.cos((Math.PI * steps) / o.nEpochs))) / 2;
     case "plateau":
       throw new Error("plateau depends on the loss history: use plateauStep");
   }
