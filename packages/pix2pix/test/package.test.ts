@@ -7,11 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import * as esbuild from "esbuild";
 
 const repo = path.resolve(import.meta.dirname, "../../..");
@@ -98,6 +98,7 @@ describe("the packed packages, installed into an empty project", () => {
     writeFileSync(path.join(app, "package.json"), JSON.stringify(manifest));
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs], app);
   });
+  after(() => rmSync(work, { recursive: true, force: true })); // ~80 MB of node_modules
 
   test("the tarballs hold the compiled JavaScript, its typings and the addon's sources, no TypeScript", () => {
     const files = (name: string) => packed.find((p) => p.name === name)?.files.map((f) => f.path) ?? [];
