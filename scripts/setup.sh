@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the project needs: oneDNN and a C++ toolchain for the native backend,
-# Chromium for the browser tests.
+# System packages the project needs: oneDNN 2.x and a C++ toolchain for the native backend.
 APT_PACKAGES=(libdnnl-dev g++ make python3 pkg-config)
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
@@ -18,7 +17,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: this script installs system packages with apt-get (Debian/Ubuntu), which is not here." >&2
-    echo "setup: install the equivalents of: ${missing[*]} (oneDNN: 'brew install onednn' on macOS), then run it again." >&2
+    echo "setup: install the equivalents of: ${missing[*]} (oneDNN 2.x: the backend does not build against oneDNN 3.x, which Homebrew and newer distributions ship), then run it again." >&2
     exit 1
   fi
   if [ "$(id -u)" -ne 0 ]; then
