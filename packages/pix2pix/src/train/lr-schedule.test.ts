@@ -9,6 +9,7 @@ const base: LrScheduleOptions = {
   nEpochs: 100,
   nEpochsDecay: 100,
   lrDecayIters: 50,
+  plateauMetric: "none",
 };
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
@@ -75,7 +76,7 @@ describe("learning-rate policies", () => {
   });
 
   test("a plateau schedule restored from its state continues as the original", () => {
-    const o = { ...base, lrPolicy: "plateau" as const };
+    const o = { ...base, lrPolicy: "plateau" as const, plateauMetric: "G_L1" as const };
     const original = LrSchedule.start(o);
     for (let e = 0; e < 4; e++) original.endEpoch(1);
     const restored = LrSchedule.resume(o, original.state());
@@ -85,5 +86,20 @@ describe("learning-rate policies", () => {
       assert.equal(restored.lrForEpoch(10 + e), original.lrForEpoch(10 + e));
     }
     close(restored.lrForEpoch(20), 0.00004);
+  });
+
+  test("plateau without a metric is the reference's: a constant 0 cuts lr 5× every 6 epochs", () => {
+    // PyTorch 1.13: ReduceLROnPlateau(mode min, factor 0.2, threshold 0.01, patience 5), step(0) as
+    // each epoch begins, from epoch 1: lr 2e-4 for epochs 1-6, 4e-5 for 7-12, 8e-6 for 13-18, 1.6e-6.
+    const o = { ...base, lrPolicy: "plateau" as const };
+    const expected = [2e-4, 2e-4, 2e-4, 2e-4, 2e-4, 2e-4, 4e-5, 4e-5, 4e-5, 4e-5, 4e-5, 4e-5, 8e-6];
+    expected.forEach((lr, i) => close(scheduledLr(o, i + 1), lr));
+    close(scheduledLr(o, 19), 1.6e-6);
+    const schedule = LrSchedule.start(o);
+    for (let epoch = 1; epoch <= 13; epoch++) {
+      close(schedule.lrForEpoch(epoch), expected[epoch - 1] as number);
+      schedule.endEpoch(0.1 / epoch); // an improving loss changes nothing: the reference never looks at it
+    }
+    assert.equal(schedule.state(), undefined);
   });
 });

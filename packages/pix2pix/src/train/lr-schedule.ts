@@ -1,9 +1,17 @@
 /**
  * Learning-rate policies of the reference implementation (`--lr-policy`), stepped once per epoch.
- * `linear`, `step` and `cosine` are pure functions of the epoch; `plateau` carries state, which a
- * checkpoint saves so that a resumed run decays exactly as the uninterrupted one would have.
+ * `linear`, `step`, `cosine` and the reference's `plateau` are pure functions of the epoch; `plateau`
+ * watching G_L1 carries state, which a checkpoint saves so that a resumed run decays exactly as the
+ * uninterrupted one would have.
  */
 export type LrPolicy = "linear" | "step" | "plateau" | "cosine";
+
+/**
+ * What `plateau` watches. The reference's pix2pix never sets its metric, so its plateau sees a constant
+ * 0 and cuts the rate 5× every 6 epochs (`none`, the default); `G_L1` watches the epoch's mean L1 loss.
+ */
+export const PLATEAU_METRICS = ["none", "G_L1"] as const;
+export type PlateauMetric = (typeof PLATEAU_METRICS)[number];
 
 export interface LrScheduleOptions {
   readonly lrPolicy: LrPolicy;
@@ -13,6 +21,7 @@ export interface LrScheduleOptions {
   readonly nEpochs: number;
   readonly nEpochsDecay: number;
   readonly lrDecayIters: number;
+  readonly plateauMetric: PlateauMetric;
 }
 
 /** What `plateau` remembers between epochs (as PyTorch's ReduceLROnPlateau: mode min, rel threshold). */
@@ -40,8 +49,13 @@ export function scheduledLr(o: LrScheduleOptions, epoch: number): number {
       return o.lr * 0.1 ** Math.floor(steps / o.lrDecayIters);
     case "cosine":
       return (o.lr * (1 + Math.cos((Math.PI * steps) / o.nEpochs))) / 2;
-    case "plateau":
-      throw new Error("plateau depends on the loss history: use plateauStep");
+    case "plateau": {
+      if (o.plateauMetric !== "none")
+        throw new Error("plateau on G_L1 depends on the loss history: use plateauStep");
+      let state = initialPlateau(o.lr);
+      for (let i = 0; i < steps; i++) state = plateauStep(state, 0);
+      return state.lr;
+    }
   }
 }
 
@@ -67,20 +81,20 @@ export class LrSchedule {
   ) {}
 
   static start(options: LrScheduleOptions): LrSchedule {
-    return new LrSchedule(options, options.lrPolicy === "plateau" ? initialPlateau(options.lr) : undefined);
+    return new LrSchedule(options, watchesLoss(options) ? initialPlateau(options.lr) : undefined);
   }
 
   /** Restores a schedule saved with `state()`. */
   static resume(options: LrScheduleOptions, plateau: PlateauState | undefined): LrSchedule {
-    if (options.lrPolicy === "plateau" && plateau === undefined) return LrSchedule.start(options);
-    return new LrSchedule(options, options.lrPolicy === "plateau" ? plateau : undefined);
+    if (watchesLoss(options) && plateau === undefined) return LrSchedule.start(options);
+    return new LrSchedule(options, watchesLoss(options) ? plateau : undefined);
   }
 
   lrForEpoch(epoch: number): number {
     return this.plateau ? this.plateau.lr : scheduledLr(this.options, epoch);
   }
 
-  /** Called once per finished epoch with that epoch's monitored loss (used by `plateau` only). */
+  /** Called once per finished epoch with that epoch's mean G_L1 (used by `plateau` on G_L1 only). */
   endEpoch(metric: number): void {
     if (this.plateau) this.plateau = plateauStep(this.plateau, metric);
   }
@@ -88,4 +102,8 @@ export class LrSchedule {
   state(): PlateauState | undefined {
     return this.plateau;
   }
+}
+
+function watchesLoss(o: LrScheduleOptions): boolean {
+  return o.lrPolicy === "plateau" && o.plateauMetric === "G_L1";
 }

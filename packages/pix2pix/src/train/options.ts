@@ -6,6 +6,7 @@ import { dataOptions } from "../data/options.ts";
 import { modelOptions } from "../models/options.ts";
 import { backendOption, runOptions, seedOption } from "../options/common.ts";
 import { type OptionValues, option } from "../options/schema.ts";
+import { PLATEAU_METRICS } from "./lr-schedule.ts";
 
 export const trainOnlyOptions = {
   "gan-mode": option.enum(["vanilla", "lsgan", "wgangp"], "vanilla", "GAN objective"),
@@ -17,6 +18,11 @@ export const trainOnlyOptions = {
   "n-epochs-decay": option.int(100, "epochs to decay the learning rate linearly to zero", { min: 0 }),
   "epoch-count": option.int(1, "number of the first epoch (the reference's epoch count)", { min: 1 }),
   "lr-policy": option.enum(["linear", "step", "plateau", "cosine"], "linear", "learning-rate policy"),
+  "plateau-metric": option.enum(
+    PLATEAU_METRICS,
+    "none",
+    "what --lr-policy plateau watches: none, as the reference's pix2pix (its rate drops 5x every 6 epochs), or G_L1 (the epoch's mean L1 loss)",
+  ),
   "lr-decay-iters": option.int(50, "step policy: multiply by 0.1 every this many epochs", { min: 1 }),
   "save-epoch-freq": option.int(5, "keep a checkpoint every this many epochs", { min: 1 }),
   "save-latest-freq": option.int(5000, "save the latest checkpoint every this many training images", {
