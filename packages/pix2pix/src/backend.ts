@@ -25,7 +25,7 @@ async function registerOnednn(): Promise<void> {
     const reason = (error as Error & { reason?: string }).reason ?? error.message;
     throw new UserError(
       `the onednn backend cannot load: ${reason}`,
-      "run 'bash scripts/setup.sh' (or 'apt-get install libdnnl-dev' and then 'npm run build -w tfjs-backend-onednn'); " +
+      "install oneDNN 2.x ('apt-get install libdnnl-dev g++ make python3' on Debian), then 'npm rebuild tfjs-backend-onednn' (in a checkout: 'bash scripts/setup.sh'); " +
         "'--backend cpu' runs without it, much slower",
     );
   }

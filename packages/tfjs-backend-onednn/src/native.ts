@@ -92,7 +92,7 @@ export interface NativeAddon {
   ): void;
   /** Floats of the filter in the layout the primitive for `use` reads; 0 when that is HWIO. */
   convWeightsSize(geometry: ConvGeometry, use: WeightsUse): number;
-  /** Copies an HWIO filter into that layout; `out` is zero-filled (its padding must read as zero). */
+  /** Copies an HWIO filter into that layout (`out`: convWeightsSize floats), its padding zeroed. */
   convPrepareWeights(geometry: ConvGeometry, use: WeightsUse, filter: Float32Array, out: Float32Array): void;
   convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;
   unary(op: number, alpha: number, x: Float32Array, y: Float32Array): void;
@@ -177,8 +177,8 @@ export interface NativeAddon {
 
 /** How to get the addon built, for every message that says it is missing. */
 export const INSTALL_HINT =
-  "run 'bash scripts/setup.sh' from the repository root (or 'apt-get install libdnnl-dev' and then " +
-  "'npm run build -w tfjs-backend-onednn')";
+  "install oneDNN 2.x and a compiler ('apt-get install libdnnl-dev g++ make python3' on Debian), then " +
+  "'npm rebuild tfjs-backend-onednn' (in a pix2pix-ts checkout: 'bash scripts/setup.sh')";
 
 /** The addon could not be loaded: not built, or oneDNN (libdnnl.so) missing. */
 export class OnednnUnavailableError extends Error {
