@@ -25,7 +25,7 @@ struct ConvGeometry {
 enum class WeightsUse { Forward = 0, BackwardData = 1 };
 // Floats of the weights in the layout that primitive reads; 0 when it reads HWIO itself.
 int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use);
-// Copies HWIO weights into that layout; `out` holds convWeightsSize floats and its padding is zero.
+// Copies HWIO weights into that layout, padding zeroed; `out` holds convWeightsSize floats.
 void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, float* out);
 
 // y[N,OH,OW,OC] = conv(x[N,IH,IW,IC], w[KH,KW,IC,OC]); `prepared`: w is in the primitive's layout

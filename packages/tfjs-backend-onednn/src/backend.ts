@@ -181,14 +181,6 @@ export class OnednnBackend extends MathBackendCPU {
     super.move(dataId, values, shape, dtype, refCount);
   }
 
-  /**
-   * A zero-filled buffer for a filter copy in a primitive's layout (see kernels/conv.ts), from the pool:
-   * D's filters change every step and are copied anew each time, 20 MB at 256 px.
-   */
-  allocateFilterCopy(size: number): Float32Array {
-    return this.allocatePooled(size).fill(0);
-  }
-
   /** Forgets the filter copies made from a tensor, whose values are gone or changed; their buffers are reused. */
   private dropPreparedFilters(dataId: DataId): void {
     for (const copy of this.preparedFilters.get(dataId)?.values() ?? []) {

@@ -45,7 +45,7 @@ function geometryOf(info: backend_util.Conv2DInfo): ConvGeometry {
  * per training step), else the HWIO values, which the addon copies into a scratch buffer per call.
  * Converting a filter costs a pass over it (G's are 218 MB in all) at ~5 GB/s here, so keeping the copy
  * saves ~0.1 s per G forward. A filter is copied only on its second use: training replaces most weights
- * every step, and a kept copy of those would only cost a zeroed allocation.
+ * every step, and a kept copy of those would only cost an allocation.
  */
 function filterFor(
   backend: OnednnBackend,
@@ -68,8 +68,9 @@ function filterFor(
   }
   const size = native.convWeightsSize(geometry, use);
   if (size === 0) return { values, prepared: false };
-  // Zero-filled: the layout's padding must read as zero.
-  const copy = backend.allocateFilterCopy(size);
+  // From the pool (D's filters change every step and are copied anew, 20 MB at 256 px); every element,
+  // the layout's padding included, is written by the copy.
+  const copy = backend.allocate(size);
   native.convPrepareWeights(geometry, use, values, copy);
   prepared.set(key, copy);
   return { values: copy, prepared: true };
