@@ -68,7 +68,7 @@ export async function trainTs(dir: string, c: TrajectoryConfig): Promise<void> {
   const files = runFiles(dir);
   mkdirSync(path.join(dir, "ts"), { recursive: true });
   const model = buildModel(c, (await readSafetensors(files.init)).tensors);
-  const schedule = LrSchedule.start({ ...c, plateauMetric: "none" }); // the reference's plateau, as torch_side.py steps it;
+  const schedule = LrSchedule.start({ ...c, plateauMetric: "none" }); // the reference's plateau, as torch_side.py steps it
   const dropoutRng = Rng.fromSeed(c.dropoutSeed);
   const settings = { ganMode: c.ganMode, lambdaL1: c.lambdaL1, unconditionalD: false };
 
