@@ -4,9 +4,11 @@
  * runs the same code; files, datasets, training and the native backend are in `pix2pix-ts/node`.
  */
 
-export { renderSyntheticPair } from "./data/synthetic.ts";
+export { rgbaToUnitRange, unitRangeToRgba } from "./data/pixels.ts";
+export { FACADE_CLASSES, type FacadeClass, renderSyntheticPair } from "./data/synthetic.ts";
 export { UserError } from "./errors.ts";
 export { translateBatch } from "./infer/evaluate.ts";
+export { generatorFromBytes, type LoadedGenerator } from "./infer/generator-bytes.ts";
 export { type ImageMetrics, imageMetrics, l1, meanMetrics, psnr, ssim } from "./infer/metrics.ts";
 export { parsePth } from "./io/pth.ts";
 export {
@@ -16,6 +18,7 @@ export {
   type StateDict,
 } from "./io/safetensors-codec.ts";
 export { loadNetworkStateDict, networkStateDict } from "./io/state-dict.ts";
+export { type DetectedGenerator, detectGenerator } from "./models/detect.ts";
 export {
   createDiscriminator,
   createGenerator,

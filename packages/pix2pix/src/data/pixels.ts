@@ -51,3 +51,45 @@ export function toUnitRange(
   }
   return out;
 }
+
+/**
+ * RGBA bytes (a canvas's `ImageData`) → HWC floats in [-1, 1] with `channels` channels, alpha dropped:
+ * the same scaling as `toUnitRange`, grey through `luma`. The browser's way into the networks.
+ */
+export function rgbaToUnitRange(rgba: Uint8Array | Uint8ClampedArray, channels: 1 | 3): Float32Array {
+  const pixels = rgba.length / 4;
+  const out = new Float32Array(pixels * channels);
+  const scale = 1 / 127.5;
+  for (let p = 0; p < pixels; p++) {
+    const r = rgba[4 * p] as number;
+    const g = rgba[4 * p + 1] as number;
+    const b = rgba[4 * p + 2] as number;
+    if (channels === 1) {
+      out[p] = luma(r, g, b) * scale - 1;
+    } else {
+      out[3 * p] = r * scale - 1;
+      out[3 * p + 1] = g * scale - 1;
+      out[3 * p + 2] = b * scale - 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * HWC floats in [-1, 1] (1 or 3 channels) → opaque RGBA bytes, grey repeated over R, G and B. Bytes are
+ * (v + 1) / 2 · 255 rounded and clamped, as the image files we write, so a byte read in comes back out.
+ */
+export function unitRangeToRgba(values: Float32Array, channels: 1 | 3): Uint8ClampedArray {
+  const pixels = values.length / channels;
+  const out = new Uint8ClampedArray(pixels * 4); // clamps on assignment
+  for (let p = 0; p < pixels; p++) {
+    for (let c = 0; c < 3; c++) {
+      // Math.round, not the array's round-half-to-even, to match the files' bytes exactly
+      out[4 * p + c] = Math.round(
+        (((values[channels * p + (channels === 1 ? 0 : c)] as number) + 1) / 2) * 255,
+      );
+    }
+    out[4 * p + 3] = 255;
+  }
+  return out;
+}
