@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["report"],
   ["infer"],
   ["train"],
+  ["server"],
   ["bench"],
   ["cli"],
   ["index.ts"],

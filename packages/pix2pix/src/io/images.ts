@@ -26,18 +26,27 @@ export interface ImageSize {
   readonly width: number;
 }
 
+/** An image file's path, or its bytes (an upload): both decode the same way. */
+export type ImageSource = string | Buffer;
+
+const sourceName = (source: ImageSource) => (typeof source === "string" ? source : "given as bytes");
+
 /**
  * Reads an image as `channels` channels in [-1, 1]. With `resize`, scales it (bicubic, as the
  * reference's PIL resize) to exactly that size, ignoring the aspect ratio as the reference does.
  */
-export async function readImage(file: string, channels: 1 | 3, resize?: ImageSize): Promise<ImageData32> {
-  let pipeline = sharp(file, { failOn: "error" }).removeAlpha().toColourspace("srgb");
+export async function readImage(
+  source: ImageSource,
+  channels: 1 | 3,
+  resize?: ImageSize,
+): Promise<ImageData32> {
+  let pipeline = sharp(source, { failOn: "error" }).removeAlpha().toColourspace("srgb");
   if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: "fill", kernel: "cubic" });
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw imageError(file, error);
+    throw imageError(sourceName(source), error);
   }
   const { data, info } = decoded;
   const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
@@ -57,16 +66,16 @@ export async function readImage(file: string, channels: 1 | 3, resize?: ImageSiz
   return { data: out, height: info.height, width: info.width, channels };
 }
 
-/** The width and height stored in an image file's header. */
-export async function imageSize(file: string): Promise<ImageSize> {
+/** The width and height stored in an image's header (read without decoding the pixels). */
+export async function imageSize(source: ImageSource): Promise<ImageSize> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(file, { failOn: "error" }).metadata();
+    metadata = await sharp(source, { failOn: "error" }).metadata();
   } catch (error) {
-    throw imageError(file, error);
+    throw imageError(sourceName(source), error);
   }
   if (metadata.width === undefined || metadata.height === undefined) {
-    throw new UserError(`cannot read image ${file}: no size in its header`);
+    throw new UserError(`cannot read image ${sourceName(source)}: no size in its header`);
   }
   return { width: metadata.width, height: metadata.height };
 }

@@ -28,6 +28,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./translate.ts")).translateCommand,
   },
   {
+    name: "serve",
+    summary: "serve models over HTTP: translate images, list models, follow training runs live",
+    load: async () => (await import("./serve.ts")).serveCommand,
+  },
+  {
     name: "import",
     summary: "convert a reference PyTorch checkpoint (.pth, zip or legacy format) to safetensors",
     load: async () => (await import("./import.ts")).importCommand,

@@ -1,0 +1,74 @@
+/**
+ * The HTTP API as a hono app: authentication, the routes, JSON errors. It holds no socket; server.ts
+ * puts it on one.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { BackendName } from "../backend.ts";
+import { errorBody, errorResponse } from "./http-error.ts";
+import type { ModelRegistry } from "./model-registry.ts";
+import { type RunWatchers, runsRoutes } from "./runs-routes.ts";
+import { studioRoutes } from "./studio-routes.ts";
+import { translateHandler } from "./translate-route.ts";
+
+export interface AppConfig {
+  readonly registry: ModelRegistry;
+  readonly backend: BackendName;
+  readonly checkpointsDir: string;
+  readonly token: string | undefined;
+  readonly maxBodyBytes: number;
+  readonly maxPixels: number;
+  readonly timeoutMs: number;
+  readonly studioDir: string | undefined;
+  readonly watchers: RunWatchers;
+  readonly log: (line: string) => void;
+}
+
+const VERSION = String(
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version,
+);
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header ?? "");
+  const wanted = Buffer.from(`Bearer ${token}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+export function createApp(config: AppConfig): Hono {
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(c, error, config.log));
+  app.notFound((c) =>
+    c.json(errorBody(`no route ${c.req.method} ${c.req.path}`, "the API is under /api"), 404),
+  );
+
+  const { token } = config;
+  if (token !== undefined) {
+    app.use("/api/*", async (c, next) => {
+      if (tokenMatches(c.req.header("authorization"), token)) return next();
+      c.header("WWW-Authenticate", "Bearer");
+      return c.json(errorBody("missing or wrong token", "send 'Authorization: Bearer <token>'"), 401);
+    });
+  }
+
+  app.get("/api/health", (c) => c.json({ ok: true, backend: config.backend, version: VERSION }));
+  app.get("/api/models", async (c) => c.json(await config.registry.list()));
+  app.post(
+    "/api/translate",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => {
+        c.header("Connection", "close"); // the rest of the body is not read
+        return c.json(
+          errorBody(`the body is over the limit of ${config.maxBodyBytes} bytes`, "send a smaller image"),
+          413,
+        );
+      },
+    }),
+    translateHandler(config.registry, { maxPixels: config.maxPixels, timeoutMs: config.timeoutMs }),
+  );
+  app.route("/api/runs", runsRoutes(config.checkpointsDir, config.watchers));
+  if (config.studioDir !== undefined) app.route("/", studioRoutes(config.studioDir));
+  return app;
+}

@@ -1,0 +1,152 @@
+/**
+ * The models a server offers: every .safetensors / .pth file in --models (named by its stem) and every
+ * run under --checkpoints-dir with a latest generator (named by the run). Names are looked up in that
+ * listing, never joined to a path, so no request reaches a file outside the model folders. Models load
+ * on first use and stay in an LRU bounded by a count and a weights budget; a model whose weights file
+ * changed (a run saved a new checkpoint) is loaded again on its next use.
+ */
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { runFiles } from "../io/run-files.ts";
+import type { BatcherLimits } from "./batcher.ts";
+import { HttpError } from "./http-error.ts";
+import { type ModelEntry, type ModelSummary, ServedModel } from "./served-model.ts";
+
+export interface RegistryOptions {
+  readonly modelsDir: string | undefined;
+  readonly checkpointsDir: string;
+  readonly loadSize: number;
+  readonly seed: number;
+  readonly maxLoaded: number;
+  readonly maxBytes: number;
+  readonly limits: BatcherLimits;
+}
+
+const WEIGHTS = new Set([".safetensors", ".pth"]);
+const NAME = /^[\w][\w.-]*$/;
+
+async function listDir(dir: string | undefined) {
+  if (dir === undefined) return [];
+  return readdir(dir, { withFileTypes: true }).catch(() => []);
+}
+
+/** The weights file's version: a new checkpoint changes its modification time or size. */
+async function fileVersion(file: string): Promise<string | undefined> {
+  const info = await stat(file).catch(() => undefined);
+  return info?.isFile() ? `${info.mtimeMs}:${info.size}` : undefined;
+}
+
+export async function scanModels(modelsDir: string | undefined, checkpointsDir: string) {
+  const found = new Map<string, ModelEntry>();
+  for (const e of await listDir(modelsDir)) {
+    const { name, ext } = path.parse(e.name);
+    if (!e.isFile() || !WEIGHTS.has(ext.toLowerCase()) || !NAME.test(name) || found.has(name)) continue;
+    const file = path.join(modelsDir as string, e.name);
+    found.set(name, { name, source: "file", model: file, weights: file });
+  }
+  for (const e of await listDir(checkpointsDir)) {
+    if (!e.isDirectory() || !NAME.test(e.name) || found.has(e.name)) continue;
+    const dir = path.join(checkpointsDir, e.name);
+    const weights = runFiles(dir, "latest").g;
+    if (await fileVersion(weights)) found.set(e.name, { name: e.name, source: "run", model: dir, weights });
+  }
+  return found;
+}
+
+function unknownModel(name: string): HttpError {
+  return new HttpError(404, `no model named '${name}'`, "GET /api/models lists the models");
+}
+
+export class ModelRegistry {
+  /** Loaded models, least recently used first. */
+  private readonly loaded = new Map<string, ServedModel>();
+  private readonly loading = new Map<string, Promise<ServedModel>>();
+  private readonly summaries = new Map<string, { version: string; summary: ModelSummary }>();
+
+  constructor(private readonly o: RegistryOptions) {}
+
+  async entries(): Promise<Map<string, ModelEntry>> {
+    return scanModels(this.o.modelsDir, this.o.checkpointsDir);
+  }
+
+  /** Every model with its architecture (each is loaded once to read it, then remembered per version). */
+  async list(): Promise<ModelSummary[]> {
+    const summaries: ModelSummary[] = [];
+    for (const entry of (await this.entries()).values()) {
+      const version = await fileVersion(entry.weights);
+      const known = this.summaries.get(entry.name);
+      if (known && known.version === version) summaries.push(known.summary);
+      else summaries.push(await this.use(entry.name, async (model) => model.summary));
+    }
+    return summaries;
+  }
+
+  /** Runs `work` with the model named `name`, loaded (or reloaded) as needed; 404 for an unknown name. */
+  async use<T>(name: string, work: (model: ServedModel) => Promise<T>): Promise<T> {
+    for (;;) {
+      const model = await this.acquire(name);
+      if (!model.acquire()) continue; // evicted between load and use: take the current one
+      try {
+        return await work(model);
+      } finally {
+        model.release();
+      }
+    }
+  }
+
+  /** The loaded models' names, least recently used first. */
+  get loadedNames(): string[] {
+    return [...this.loaded.keys()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.loading.values());
+    const models = [...this.loaded.values()];
+    this.loaded.clear();
+    await Promise.all(models.map((m) => m.close()));
+  }
+
+  private async acquire(name: string): Promise<ServedModel> {
+    if (!NAME.test(name) || name.includes("..")) throw unknownModel(name);
+    const entry = (await this.entries()).get(name);
+    const version = entry && (await fileVersion(entry.weights));
+    if (!entry || !version) throw unknownModel(name);
+    const current = this.loaded.get(name);
+    if (current?.version === version) {
+      this.loaded.delete(name); // most recently used now
+      this.loaded.set(name, current);
+      return current;
+    }
+    const key = `${name}@${version}`;
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.load(entry, version).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(entry: ModelEntry, version: string): Promise<ServedModel> {
+    const model = await ServedModel.open(entry, version, this.o);
+    const previous = this.loaded.get(entry.name);
+    if (previous) this.retire(entry.name, previous);
+    this.loaded.set(entry.name, model);
+    this.summaries.set(entry.name, { version, summary: model.summary });
+    this.evict();
+    return model;
+  }
+
+  /** Leaves the least recently used models until the count and the weights budget hold (the newest stays). */
+  private evict(): void {
+    const total = () => [...this.loaded.values()].reduce((sum, m) => sum + m.bytes(), 0);
+    while (this.loaded.size > 1 && (this.loaded.size > this.o.maxLoaded || total() > this.o.maxBytes)) {
+      const [name, oldest] = this.loaded.entries().next().value as [string, ServedModel];
+      this.retire(name, oldest);
+    }
+  }
+
+  private retire(name: string, model: ServedModel): void {
+    if (this.loaded.get(name) === model) this.loaded.delete(name);
+    void model.close();
+  }
+}

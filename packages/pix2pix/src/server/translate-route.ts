@@ -1,0 +1,110 @@
+/**
+ * POST /api/translate?model=NAME[&eval=1][&size=original]: image bytes in (the body, or the multipart
+ * field `image`), a PNG out — the pixels `pix2pix translate` writes for the same image and options.
+ * Every limit is checked before the work it guards: the body's size (bodyLimit, before reading it),
+ * the content type, the model's name, the pixel count from the image header (before decoding), the
+ * queue's length, and the time the whole request takes.
+ */
+import type { Context } from "hono";
+import { encodeImage, imageSize, readImage } from "../io/images.ts";
+import { HttpError } from "./http-error.ts";
+import type { ModelRegistry } from "./model-registry.ts";
+
+const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/webp"]);
+
+export interface TranslateLimits {
+  readonly maxPixels: number;
+  readonly timeoutMs: number;
+}
+
+function mediaType(c: Context): string {
+  return (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+async function imageBytes(c: Context): Promise<Buffer> {
+  const type = mediaType(c);
+  if (IMAGE_TYPES.has(type)) return Buffer.from(await c.req.arrayBuffer());
+  const form = await c.req.parseBody();
+  const field = form.image;
+  if (!(field instanceof File)) {
+    throw new HttpError(422, "the form has no file field 'image'", "send the image as the field 'image'");
+  }
+  return Buffer.from(await field.arrayBuffer());
+}
+
+function checkContentType(c: Context): void {
+  const type = mediaType(c);
+  if (!IMAGE_TYPES.has(type) && type !== "multipart/form-data") {
+    throw new HttpError(
+      415,
+      `unsupported content type '${type || "none"}'`,
+      "send Content-Type image/png, image/jpeg or image/webp with the image as the body, or multipart/form-data with the field 'image'",
+    );
+  }
+}
+
+/** Rejects with 504 after `ms`, aborting `controller` (a queued translation leaves its queue). */
+function deadline(ms: number, controller: AbortController): { expired: Promise<never>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new HttpError(504, `the translation took longer than ${ms / 1000} s`, "retry later");
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  expired.catch(() => {}); // observed by the race below; unobserved when the work wins
+  return { expired, clear: () => clearTimeout(timer) };
+}
+
+const timing = (entries: [string, number][]) =>
+  entries.map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`).join(", ");
+
+export function translateHandler(registry: ModelRegistry, limits: TranslateLimits) {
+  return async (c: Context) => {
+    checkContentType(c);
+    const name = c.req.query("model");
+    if (!name) throw new HttpError(400, "which model?", "add ?model=NAME (GET /api/models lists them)");
+    const mode = c.req.query("eval") === "1" ? "eval" : "test";
+    const originalSize = c.req.query("size") === "original";
+    const controller = new AbortController();
+    const { expired, clear } = deadline(limits.timeoutMs, controller);
+    const work = async () => {
+      const times: [string, number][] = [];
+      let started = performance.now();
+      const lap = (label: string) => {
+        const now = performance.now();
+        times.push([label, now - started]);
+        started = now;
+      };
+      const bytes = await imageBytes(c);
+      lap("read");
+      const size = await imageSize(bytes);
+      if (size.width * size.height > limits.maxPixels) {
+        throw new HttpError(
+          422,
+          `the image has ${size.width}×${size.height} pixels, over the limit of ${limits.maxPixels}`,
+          "send a smaller image (the server's --max-pixels)",
+        );
+      }
+      const png = await registry.use(name, async (model) => {
+        const { loadSize, inputNc } = model.summary;
+        lap("load");
+        const image = await readImage(bytes, inputNc === 1 ? 1 : 3, { width: loadSize, height: loadSize });
+        lap("decode");
+        const output = await model.translate({ image, mode }, controller.signal);
+        lap("queue+infer");
+        return encodeImage(output, "png", originalSize ? size : undefined);
+      });
+      lap("encode");
+      return { png, times };
+    };
+    try {
+      const { png, times } = await Promise.race([work(), expired]);
+      c.header("Server-Timing", timing(times));
+      return c.body(new Uint8Array(png), 200, { "Content-Type": "image/png" });
+    } finally {
+      clear();
+    }
+  };
+}
