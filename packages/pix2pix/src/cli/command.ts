@@ -25,7 +25,8 @@ export interface Command<S extends OptionSchema = OptionSchema> {
   readonly positionals: readonly Positional[];
   /** Extra help text after the options (examples). */
   readonly examples?: readonly string[];
-  run(options: OptionValues<S>, positionals: string[]): Promise<void> | void;
+  /** `given` holds only the options typed on the command line (`options` adds the defaults). */
+  run(options: OptionValues<S>, positionals: string[], given: Partial<OptionValues<S>>): Promise<void> | void;
 }
 
 /**
@@ -77,7 +78,12 @@ export function groupHelp(group: string, members: readonly CommandEntry[]): stri
 /** The result of reading a command line: either a request for help or the typed values. */
 export type ParsedCommandLine<S extends OptionSchema> =
   | { readonly help: true }
-  | { readonly help: false; readonly options: OptionValues<S>; readonly positionals: string[] };
+  | {
+      readonly help: false;
+      readonly options: OptionValues<S>;
+      readonly positionals: string[];
+      readonly given: Partial<OptionValues<S>>;
+    };
 
 function argsError(commandName: string, error: unknown): UserError {
   const hint = `see 'pix2pix ${commandName} --help'`;
@@ -135,6 +141,7 @@ export function parseCommandLine<S extends OptionSchema>(
     typed[camelCase(flag)] = parseValue(flag, spec, raw);
   }
   checkPositionals(commandName, command, parsed.positionals);
-  const options = resolveOptions(command.options, typed as Partial<OptionValues<S>>);
-  return { help: false, options, positionals: parsed.positionals };
+  const given = typed as Partial<OptionValues<S>>;
+  const options = resolveOptions(command.options, given);
+  return { help: false, options, positionals: parsed.positionals, given };
 }

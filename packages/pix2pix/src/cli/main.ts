@@ -54,7 +54,7 @@ async function runCommand(entry: CommandEntry, args: string[]): Promise<number> 
     console.log(commandHelp(entry, command));
     return 0;
   }
-  await command.run(parsed.options, parsed.positionals);
+  await command.run(parsed.options, parsed.positionals, parsed.given);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /**
- * `pix2pix import` as a library call: a reference PyTorch checkpoint (.pth) to a safetensors file,
- * checked key by key and shape by shape against the architecture the options describe.
+ * `pix2pix import` as a library call: a reference PyTorch checkpoint (.pth) to a safetensors file that
+ * carries its architecture in its metadata. A generator's architecture is read from its weights; a
+ * discriminator is checked key by key and shape by shape against the architecture the options describe.
  */
 import path from "node:path";
 import { useBackend } from "../backend.ts";
@@ -15,6 +16,7 @@ import {
   generatorConfig,
 } from "../models/index.ts";
 import { resolveOptions } from "../options/schema.ts";
+import { resolveArchitecture } from "./generator-file.ts";
 import { type ImportOptions, importOptions } from "./import-options.ts";
 
 export interface ImportResult {
@@ -33,16 +35,26 @@ export async function importCheckpoint(source: string, given: Partial<ImportOpti
   const output = o.output ?? source.replace(/\.pth?$/i, ".safetensors");
   await useBackend("cpu");
   const { tensors } = await readStateDictFile(source);
-  const net =
+  // A generator's architecture is read from its weights (flags given must agree); a discriminator's from the flags.
+  const { netG, ngf, norm, noDropout, inputNc, outputNc } = given;
+  const g =
     o.net === "G"
-      ? createGenerator(generatorConfig(o, o.inputNc, o.outputNc), null)
-      : createDiscriminator(discriminatorConfig(o, o.inputNc, o.outputNc), null);
+      ? resolveArchitecture(
+          tensors,
+          source,
+          { netG, ngf, norm, inputNc, outputNc, ...(noDropout && { noDropout }) },
+          undefined, // a .pth says nothing of dropout: the reference's default, on, unless --no-dropout
+        )
+      : undefined;
+  const net = g
+    ? createGenerator(generatorConfig(g, g.inputNc, g.outputNc), null)
+    : createDiscriminator(discriminatorConfig(o, o.inputNc, o.outputNc), null);
   try {
     // As the reference's load_networks, only under instance norm (elsewhere they are real mismatches).
-    const droppedKeys = o.norm === "instance" ? dropInstanceNormStats(tensors, net) : [];
+    const droppedKeys = (g?.norm ?? o.norm) === "instance" ? dropInstanceNormStats(tensors, net) : [];
     loadNetworkStateDict(net, tensors, source);
     const architecture = Object.fromEntries(
-      Object.entries({ ...o, output: undefined })
+      Object.entries({ ...o, ...g, output: undefined })
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => [k, String(v)]),
     );

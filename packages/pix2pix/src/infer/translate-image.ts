@@ -1,17 +1,16 @@
 /**
  * `pix2pix translate` as a library call: one image file through a generator (a safetensors file we
- * wrote, a reference .pth, or a run folder), written as an image file.
+ * wrote, a reference .pth, or a run folder), written as an image file. The generator's architecture
+ * comes from its weights (infer/generator-file.ts): options that describe it are checked, not needed.
  */
-import { stat } from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs-core";
 import { type BackendName, useBackend } from "../backend.ts";
 import { UserError } from "../errors.ts";
 import { imageSize, readImage, writeImage } from "../io/images.ts";
-import { loadNetwork } from "../io/network-file.ts";
-import { runFiles } from "../io/run-files.ts";
-import { createGenerator, generatorConfig, generatorSizeMultiple } from "../models/index.ts";
+import { generatorSizeMultiple } from "../models/index.ts";
 import { resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
+import { openGenerator, type ResolvedGenerator } from "./generator-file.ts";
 import { type TranslateOptions, translateOptions } from "./translate-options.ts";
 
 export interface TranslateResult {
@@ -23,17 +22,8 @@ export interface TranslateResult {
   readonly backend: BackendName;
   /** Time of the forward pass and the write. */
   readonly milliseconds: number;
-}
-
-/** A run folder stands for its latest generator. */
-async function generatorFile(model: string): Promise<string> {
-  const info = await stat(model).catch(() => {
-    throw new UserError(
-      `model not found: ${model}`,
-      "give a .safetensors or .pth generator file, or a run folder",
-    );
-  });
-  return info.isDirectory() ? runFiles(model, "latest").g : model;
+  /** The generator as its weights (and the options given) describe it. */
+  readonly architecture: ResolvedGenerator;
 }
 
 function imageChannels(flag: string, value: number): 1 | 3 {
@@ -53,26 +43,29 @@ export async function translateImage(
   given: Partial<TranslateOptions>,
 ): Promise<TranslateResult> {
   const o = resolveOptions(translateOptions, given);
-  const inputNc = imageChannels("input-nc", o.inputNc);
-  const outputNc = imageChannels("output-nc", o.outputNc);
-  const size = networkSize(o);
-  const file = await generatorFile(o.model);
   const backend = await useBackend(o.backend);
-  const image = await readImage(input, inputNc, { height: size, width: size });
-  const outputSize = o.originalSize ? await imageSize(input) : { width: size, height: size };
-  const g = createGenerator(generatorConfig(o, inputNc, outputNc), null); // weights loaded next
+  const { netG, ngf, norm, noDropout, inputNc, outputNc } = given;
+  const requested = { netG, ngf, norm, inputNc, outputNc, ...(noDropout && { noDropout }) };
+  const { network: g, architecture, trainedSize } = await openGenerator(o.model, requested);
   try {
-    await loadNetwork(file, g);
+    const inChannels = imageChannels("input-nc", architecture.inputNc);
+    const outChannels = imageChannels("output-nc", architecture.outputNc);
+    const size = networkSize({
+      netG: architecture.netG,
+      loadSize: given.loadSize ?? trainedSize ?? o.loadSize,
+    });
+    const image = await readImage(input, inChannels, { height: size, width: size });
+    const outputSize = o.originalSize ? await imageSize(input) : { width: size, height: size };
     const started = performance.now();
     const y = tf.tidy(() => {
-      const x = tf.tensor4d(image.data, [1, size, size, inputNc]);
+      const x = tf.tensor4d(image.data, [1, size, size, inChannels]);
       return g.apply(x, o.eval ? "eval" : "test", Rng.fromSeed(o.seed));
     });
     const data = (await y.data()) as Float32Array;
     y.dispose();
-    await writeImage(o.output, { data, height: size, width: size, channels: outputNc }, outputSize);
+    await writeImage(o.output, { data, height: size, width: size, channels: outChannels }, outputSize);
     const milliseconds = Math.round(performance.now() - started);
-    return { output: o.output, ...outputSize, networkSize: size, backend, milliseconds };
+    return { output: o.output, ...outputSize, networkSize: size, backend, milliseconds, architecture };
   } finally {
     g.dispose();
   }

@@ -65,6 +65,12 @@ function moments(prefix: string, state: AdamState, params: ReadonlyMap<string, {
   return entries;
 }
 
+/** G's architecture in its file, so that it loads with no flags: dropout cannot be read from weights. */
+function generatorMetadata(options: Readonly<Record<string, unknown>>): Record<string, string> {
+  const keys = ["netG", "ngf", "norm", "noDropout", "inputNc", "outputNc"];
+  return Object.fromEntries(keys.map((key) => [key, String(options[key])]));
+}
+
 /** Writes a checkpoint under `tag`: the train state first, then the networks in reference form. */
 export async function saveCheckpoint(
   dir: string,
@@ -94,7 +100,7 @@ export async function saveCheckpoint(
   };
   try {
     await writeSafetensors(files.trainState, tensors, metadata);
-    await saveNetwork(files.g, g);
+    await saveNetwork(files.g, g, generatorMetadata(run.options));
     await saveNetwork(files.d, d);
   } catch (error) {
     throw writeError(files.trainState, error);

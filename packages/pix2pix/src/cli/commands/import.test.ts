@@ -26,6 +26,25 @@ describe("pix2pix import", () => {
     }
   });
 
+  test("a generator needs no architecture flags: its file's metadata carries what the weights hold", async () => {
+    const out = path.join(dir, "unet_G.safetensors");
+    const { status, stderr } = runCli(["import", path.join(PARITY_FIXTURES, "unet_128_ngf2.pth"), "-o", out]);
+    assert.equal(status, 0, stderr);
+    const { metadata } = await readSafetensors(out);
+    const architecture = [metadata.netG, metadata.ngf, metadata.norm, metadata.noDropout, metadata.outputNc];
+    assert.deepEqual(architecture, ["unet_128", "2", "batch", "false", "3"]);
+    const wrong = runCli([
+      "import",
+      path.join(PARITY_FIXTURES, "unet_128_ngf2.pth"),
+      "-o",
+      out,
+      "--netG",
+      "unet_256",
+    ]);
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /--netG unet_256 contradicts the weights in .*, which hold unet_128/);
+  });
+
   test("options that do not match the checkpoint: exit 2 and the mis-shaped and missing keys, no file", () => {
     const out = path.join(dir, "wrong.safetensors");
     const file = path.join(PARITY_FIXTURES, "pixel.pth");

@@ -10,9 +10,9 @@ export const importCommand = defineCommand({
     "pix2pix import latest_net_D.pth --net D -o facades_D.safetensors",
     "pix2pix import horse2zebra.pth --netG resnet_9blocks --norm instance   # a CycleGAN generator",
   ],
-  async run(options, [source = ""]) {
+  async run(_options, [source = ""], given) {
     const { importCheckpoint } = await import("../../infer/import-checkpoint.ts");
-    const result = await importCheckpoint(source, options);
+    const result = await importCheckpoint(source, given);
     if (result.droppedKeys.length > 0) {
       console.log(
         `dropped ${result.droppedKeys.length} instance-norm running statistics (PyTorch < 0.4 checkpoints have them)`,

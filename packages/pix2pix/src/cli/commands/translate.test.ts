@@ -52,7 +52,7 @@ describe("pix2pix translate", () => {
       input,
     ]);
     assert.equal(status, 0, stderr);
-    assert.match(stdout, /resizing to 128×128/);
+    assert.match(stdout, /ran at 128×128/);
     const written = await readImage(output, 3);
     assert.equal(written.height, 128);
     assert.equal(written.width, 128);
@@ -63,6 +63,23 @@ describe("pix2pix translate", () => {
     assert.ok(worst <= 1 / 127.5 + 1e-6, `largest difference ${worst}`);
     y.dispose();
     g.dispose();
+
+    // No architecture flags: the weights say unet_128, ngf 2, batch norm; the same pixels.
+    const bare = path.join(dir, "out-bare.png");
+    const inferred = runCli([
+      "translate",
+      "--model",
+      weights,
+      "--load-size",
+      "128",
+      "--eval",
+      "-o",
+      bare,
+      input,
+    ]);
+    assert.equal(inferred.status, 0, inferred.stderr);
+    assert.match(inferred.stdout, /unet_128 ngf 2 batch norm/);
+    assert.deepEqual((await readImage(bare, 3)).data, written.data);
 
     // --original-size: the same translation, scaled back to the input's 100×60.
     const resized = path.join(dir, "out-original.png");
@@ -79,7 +96,7 @@ describe("pix2pix translate", () => {
     assert.ok(off <= 2 / 127.5 + 1e-6, `largest difference from the scaled network-size output: ${off}`);
   });
 
-  test("a missing model, or a .pth that does not fit the options, is a user error", () => {
+  test("a missing model, a flag that contradicts the weights, or weights of no generator are user errors", () => {
     const missing = runCli([
       "translate",
       "--model",
@@ -94,13 +111,26 @@ describe("pix2pix translate", () => {
       "translate",
       "--model",
       reference,
-      "--netG",
-      "unet_128",
+      "--ngf",
+      "64",
       "-o",
       path.join(dir, "o.png"),
       input,
     ]);
     assert.equal(wrong.status, 2);
-    assert.match(wrong.stderr, /does not fit this network; mis-shaped keys/);
+    assert.match(
+      wrong.stderr,
+      /--ngf 64 contradicts the weights in .*unet_128_ngf2\.pth, which hold --ngf 2/,
+    );
+    const discriminator = runCli([
+      "translate",
+      "--model",
+      path.join(PARITY_FIXTURES, "basic.pth"),
+      "-o",
+      path.join(dir, "o.png"),
+      input,
+    ]);
+    assert.equal(discriminator.status, 2);
+    assert.match(discriminator.stderr, /is not a pix2pix generator/);
   });
 });
