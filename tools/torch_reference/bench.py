@@ -2,7 +2,8 @@
 batch norm and dropout, basic 70x70 PatchGAN, vanilla GAN + 100 * L1, Adam 2e-4 / 0.5) trained on random
 data, measured as src/bench/training-speed.ts measures ours: the median of `iters` timed iterations after
 one warm-up, and of `iters` inferences of G in the reference's test mode (train mode under no_grad).
-Prints one JSON line with train_s_per_iter and infer_s_per_batch (seconds).
+Prints one JSON line with train_s_per_iter and infer_s_per_batch (seconds), and peak_rss_mb, the
+process's peak resident memory (MiB).
 
 usage: /usr/bin/python3 tools/torch_reference/bench.py [--size 256] [--ngf 64] [--ndf 64] [--batch 1]
                                                        [--iters 6] [--threads 2]
@@ -10,6 +11,7 @@ usage: /usr/bin/python3 tools/torch_reference/bench.py [--size 256] [--ngf 64] [
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -55,7 +57,8 @@ def main():
         infer = timed(lambda: G(A), a.iters)
     print(json.dumps({"impl": "pytorch-" + torch.__version__, "size": a.size, "ngf": a.ngf, "ndf": a.ndf,
                       "batch": a.batch, "threads": a.threads, "train_s_per_iter": statistics.median(train),
-                      "infer_s_per_batch": statistics.median(infer)}))
+                      "infer_s_per_batch": statistics.median(infer),
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))  # KiB on Linux
 
 
 if __name__ == "__main__":
