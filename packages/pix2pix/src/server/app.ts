@@ -4,6 +4,8 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { BackendName } from "../backend.ts";
@@ -54,6 +56,13 @@ export function createApp(config: AppConfig): Hono {
 
   app.get("/api/health", (c) => c.json({ ok: true, backend: config.backend, version: VERSION }));
   app.get("/api/models", async (c) => c.json(await config.registry.list()));
+  app.get("/api/models/:name/weights", async (c) => {
+    const file = await config.registry.weightsFile(c.req.param("name"));
+    return c.body(new Uint8Array(await readFile(file)), 200, {
+      "Content-Type": "application/octet-stream",
+      "Content-Disposition": `attachment; filename="${path.basename(file)}"`,
+    });
+  });
   app.post(
     "/api/translate",
     bodyLimit({

@@ -81,6 +81,11 @@ export class ModelRegistry {
     return summaries;
   }
 
+  /** The weights file of the model named `name` (404 for an unknown name). */
+  async weightsFile(name: string): Promise<string> {
+    return (await this.find(name)).entry.weights;
+  }
+
   /** Runs `work` with the model named `name`, loaded (or reloaded) as needed; 404 for an unknown name. */
   async use<T>(name: string, work: (model: ServedModel) => Promise<T>): Promise<T> {
     for (;;) {
@@ -106,11 +111,16 @@ export class ModelRegistry {
     await Promise.all(models.map((m) => m.close()));
   }
 
-  private async acquire(name: string): Promise<ServedModel> {
+  private async find(name: string): Promise<{ entry: ModelEntry; version: string }> {
     if (!NAME.test(name) || name.includes("..")) throw unknownModel(name);
     const entry = (await this.entries()).get(name);
     const version = entry && (await fileVersion(entry.weights));
     if (!entry || !version) throw unknownModel(name);
+    return { entry, version };
+  }
+
+  private async acquire(name: string): Promise<ServedModel> {
+    const { entry, version } = await this.find(name);
     const current = this.loaded.get(name);
     if (current?.version === version) {
       this.loaded.delete(name); // most recently used now
