@@ -13,26 +13,22 @@ import { mapLimited } from "../data/map-limited.ts";
 import { UserError } from "../errors.ts";
 import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
 import { writeImage } from "../io/images.ts";
-import { loadNetwork } from "../io/network-file.ts";
 import { runFiles, trainOptionsFile } from "../io/run-files.ts";
-import { createGenerator, generatorConfig } from "../models/index.ts";
-import { generatorOptions } from "../models/options.ts";
-import type { Mode } from "../nn/network.ts";
+import type { Mode, Network } from "../nn/network.ts";
 import { camelCase, defaults, resolveOptions } from "../options/schema.ts";
 import { Rng } from "../random.ts";
 import { definitionTable, escapeHtml, htmlPage, tripletTable } from "../report/html.ts";
 import { type Translation, translateBatch } from "./evaluate.ts";
+import { openGenerator } from "./generator-file.ts";
 import { type ImageMetrics, meanMetrics } from "./metrics.ts";
 import { type TestOptions, testOptions } from "./test-options.ts";
 
-/** Options the run's saved training options supply when left at their defaults here. */
+/** Data options the run's saved training options supply when left at their defaults here (the
+ * generator's architecture comes from its weights). */
 const FROM_TRAINING = [
-  ...Object.keys(generatorOptions),
   "dataroot",
   "dataset-mode",
   "direction",
-  "input-nc",
-  "output-nc",
   "preprocess",
   "load-size",
   "crop-size",
@@ -90,12 +86,10 @@ async function writeImages(out: string, results: readonly PairResult[]): Promise
 }
 
 /** The generator's outputs for the first `numTest` pairs of the split, one pair at a time in file order. */
-async function translateSplit(o: TestOptions, generatorFile: string, mode: Mode): Promise<Translation[]> {
+async function translateSplit(o: TestOptions, g: Network, mode: Mode): Promise<Translation[]> {
   const rng = Rng.fromSeed(o.seed);
-  const g = createGenerator(generatorConfig(o, o.inputNc, o.outputNc), null); // weights come from the file
   const translations: Translation[] = [];
   try {
-    await loadNetwork(generatorFile, g);
     const dataset = await openPairedDataset(
       { ...o, serialBatches: true, noFlip: true, maxDatasetSize: 0 },
       rng,
@@ -146,24 +140,30 @@ async function resultsPage(
 export async function runTest(given: Partial<TestOptions>): Promise<TestResult> {
   const requested = resolveOptions(testOptions, given);
   const dir = path.join(requested.checkpointsDir, requested.name);
-  const o = await withTrainingOptions(requested, dir);
-  const generatorFile = runFiles(dir, o.epoch).g;
+  const withTraining = await withTrainingOptions(requested, dir);
+  const { epoch, resultsDir, name } = withTraining;
+  const generatorFile = runFiles(dir, epoch).g;
   if (!existsSync(generatorFile)) {
     throw new UserError(
       `no generator to test: ${generatorFile} does not exist`,
       "check --name, --checkpoints-dir and --epoch, or train the run first",
     );
   }
-  const out = path.join(o.resultsDir, o.name, `test_${o.epoch}`);
+  const out = path.join(resultsDir, name, `test_${epoch}`);
   const imagesDir = path.join(out, "images");
   try {
     await mkdir(imagesDir, { recursive: true }); // before the work, so an unwritable --results-dir fails fast
   } catch (error) {
     throw writeError(out, error);
   }
-  const backend = await useBackend(o.backend);
-  const mode = o.eval ? "eval" : "test";
-  const translations = await translateSplit(o, generatorFile, mode);
+  const backend = await useBackend(withTraining.backend);
+  const mode = withTraining.eval ? "eval" : "test";
+  // The architecture is the weights' (flags given must agree); the data's channels follow it.
+  const { netG, ngf, norm, noDropout, inputNc, outputNc } = given;
+  const request = { netG, ngf, norm, inputNc, outputNc, ...(noDropout && { noDropout }) };
+  const { network, architecture } = await openGenerator(generatorFile, request);
+  const o = { ...withTraining, ...architecture };
+  const translations = await translateSplit(o, network, mode);
   const results = translations.map((t) => ({ ...t, files: imageFiles(t.name) }));
   const mean = meanMetrics(translations.map((t) => t.metrics));
   await writeImages(out, results);

@@ -10,9 +10,9 @@ export const testCommand = defineCommand({
     "pix2pix test --name facades --eval --num-test 100   # running statistics, no dropout",
     "pix2pix test --name facades --self-contained       # the page carries its images: one file to share",
   ],
-  async run(options) {
+  async run(_options, _positionals, given) {
     const { runTest } = await import("../../infer/test-run.ts"); // loaded only when the command runs
-    const result = await runTest(options);
+    const result = await runTest(given);
     console.log(`backend: ${result.backend}`);
     const { l1, psnr, ssim } = result.mean;
     console.log(
