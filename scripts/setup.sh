@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Sets pix2pix-ts up on Debian: system packages, npm dependencies, the native addon, the packages'
-# JavaScript build (dist/) and a type-check. Idempotent: every step first checks whether it is already
-# done, so a second run is quick.
+# JavaScript build (dist/), the studio's web build (packages/studio/dist) and a type-check. Idempotent:
+# every step first checks whether it is already done, so a second run is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the project needs: oneDNN 2.x and a C++ toolchain for the native backend.
-APT_PACKAGES=(libdnnl-dev g++ make python3 pkg-config)
+# System packages the project needs: oneDNN 2.x and a C++ toolchain for the native backend, and
+# Chromium, in which the studio's tests run (driven by playwright-core, which downloads no browser).
+APT_PACKAGES=(libdnnl-dev g++ make python3 pkg-config chromium)
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
@@ -40,8 +41,9 @@ if [ "$(cat node_modules/.setup-lock-sum 2>/dev/null)" != "$lock_sum" ]; then
   echo "$lock_sum" > node_modules/.setup-lock-sum
 fi
 
-# The native addon and the packages' JavaScript + .d.ts in dist/ (what the pix2pix executable runs):
-# each workspace's own incremental build (make, tsc -b), so a second run only rebuilds what changed.
+# The native addon, the packages' JavaScript + .d.ts in dist/ (what the pix2pix executable runs) and
+# the studio's bundle: each workspace's own incremental build (make, tsc -b, vite only when the studio's
+# inputs changed), so a second run only rebuilds what changed.
 say "building"
 npm run build --silent
 

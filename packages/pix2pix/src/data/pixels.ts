@@ -79,7 +79,7 @@ export function rgbaToUnitRange(rgba: Uint8Array | Uint8ClampedArray, channels: 
  * HWC floats in [-1, 1] (1 or 3 channels) → opaque RGBA bytes, grey repeated over R, G and B. Bytes are
  * (v + 1) / 2 · 255 rounded and clamped, as the image files we write, so a byte read in comes back out.
  */
-export function unitRangeToRgba(values: Float32Array, channels: 1 | 3): Uint8ClampedArray {
+export function unitRangeToRgba(values: Float32Array, channels: 1 | 3): Uint8ClampedArray<ArrayBuffer> {
   const pixels = values.length / channels;
   const out = new Uint8ClampedArray(pixels * 4); // clamps on assignment
   for (let p = 0; p < pixels; p++) {

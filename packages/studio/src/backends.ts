@@ -1,0 +1,67 @@
+/**
+ * Which tfjs backend runs the network here: WebGPU when the browser has it, else WebGL, else wasm
+ * (SIMD, single-threaded: the threaded build crashed under vite, see the README). A WebGL that is
+ * really a software rasterizer (headless Chromium's SwiftShader) is passed over for wasm, which is
+ * about ten times faster there. `?backend=NAME` in the page's address forces one.
+ */
+import "@tensorflow/tfjs-backend-webgl";
+import "@tensorflow/tfjs-backend-webgpu";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
+import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
+import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
+import * as tf from "@tensorflow/tfjs-core";
+
+export const BACKENDS = ["webgpu", "webgl", "wasm"] as const;
+export type BrowserBackend = (typeof BACKENDS)[number];
+
+export function isBrowserBackend(name: string | null): name is BrowserBackend {
+  return (BACKENDS as readonly (string | null)[]).includes(name);
+}
+
+setWasmPaths({
+  "tfjs-backend-wasm.wasm": wasmPlain,
+  "tfjs-backend-wasm-simd.wasm": wasmSimd,
+  "tfjs-backend-wasm-threaded-simd.wasm": wasmThreaded,
+});
+tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+
+/** The WebGL renderer's name, when the browser tells it (e.g. "SwiftShader" for software). */
+function webglRenderer(): string {
+  const gl = document.createElement("canvas").getContext("webgl2");
+  if (!gl) return "";
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "");
+}
+
+const SOFTWARE_GL = /swiftshader|llvmpipe|software|softpipe/i;
+
+async function tryBackend(name: BrowserBackend): Promise<boolean> {
+  if (name === "webgpu" && !("gpu" in navigator)) return false;
+  try {
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the backend `wanted` names, or the best one that starts. Returns its name and, when the
+ * choice passed one over, why.
+ */
+export async function startBackend(wanted?: BrowserBackend): Promise<{ name: BrowserBackend; note: string }> {
+  if (wanted) {
+    if (await tryBackend(wanted)) return { name: wanted, note: "" };
+    throw new Error(`the ${wanted} backend does not start in this browser`);
+  }
+  const notes: string[] = [];
+  for (const name of BACKENDS) {
+    if (name === "webgl" && SOFTWARE_GL.test(webglRenderer())) {
+      notes.push("WebGL is software-rendered here, wasm is faster");
+      continue;
+    }
+    if (await tryBackend(name)) return { name, note: notes.join("; ") };
+    notes.push(`no ${name}`);
+  }
+  throw new Error("no tfjs backend starts in this browser (tried WebGPU, WebGL, wasm)");
+}

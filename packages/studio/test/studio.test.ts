@@ -1,0 +1,213 @@
+/**
+ * The studio in real Chromium (Debian's, which scripts/setup.sh installs), served by `vite preview` from
+ * its build: a hostile .pth is refused with a message; a tiny model made here with the library loads
+ * from a dropped file; an uploaded image translates to what `pix2pix translate` writes for the same
+ * model and input (within 2 levels, in the paper's test mode and in eval mode); a pen stroke changes
+ * the output; the page logs no errors. One browser launch, a 64-pixel ResNet with ngf 8.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import {
+  createGenerator,
+  generatorConfig,
+  Rng,
+  readImage,
+  renderSyntheticPair,
+  saveNetwork,
+  translateImage,
+  useBackend,
+  writeImage,
+} from "pix2pix-ts/node";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type PreviewServer, preview } from "vite";
+
+const studio = path.resolve(import.meta.dirname, "..");
+const CHROMIUM = "/usr/bin/chromium";
+const SIZE = 64;
+const architecture = { netG: "resnet_6blocks", ngf: 8, norm: "batch", noDropout: true } as const;
+
+let dir: string;
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** A pickle that, unpickled by Python, would run `echo pwned` through os.system. */
+function hostilePickle(): Uint8Array {
+  const text = new TextEncoder();
+  const command = text.encode("echo pwned");
+  return Uint8Array.from([
+    0x80,
+    2,
+    0x63, // GLOBAL os.system
+    ...text.encode("os\nsystem\n"),
+    0x58, // BINUNICODE
+    ...new Uint8Array(new Uint32Array([command.length]).buffer),
+    ...command,
+    0x85, // TUPLE1
+    0x52, // REDUCE
+    0x2e, // STOP
+  ]);
+}
+
+const testid = (id: string) => page.getByTestId(id);
+
+/** The number of translations the page has finished (the output canvas counts them). */
+const translations = async () => Number((await testid("output").getAttribute("data-translations")) ?? 0);
+
+/** Waits until the page has finished a translation after `count`, and says "ready". */
+async function nextTranslation(count: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const output = document.querySelector("[data-testid=output]");
+      const status = document.querySelector("[data-testid=status]")?.textContent;
+      return Number(output?.getAttribute("data-translations") ?? 0) > n && status === "ready";
+    },
+    count,
+    { timeout: 60_000 },
+  );
+}
+
+/** The output canvas's RGB bytes. */
+async function outputPixels(): Promise<number[]> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector("[data-testid=output]") as HTMLCanvasElement;
+    const rgba = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+    return [...rgba].filter((_, i) => i % 4 !== 3);
+  });
+}
+
+/** `pix2pix translate`'s output for the test's model and input, as RGB bytes. */
+async function cliOutput(evalMode: boolean): Promise<number[]> {
+  const output = path.join(dir, evalMode ? "cli-eval.png" : "cli-test.png");
+  await translateImage(path.join(dir, "input.png"), {
+    model: path.join(dir, "tiny.safetensors"),
+    output,
+    loadSize: SIZE,
+    eval: evalMode,
+    ...architecture,
+  });
+  const image = await readImage(output, 3);
+  return [...image.data].map((v) => Math.round((v + 1) * 127.5));
+}
+
+function assertWithin(actual: number[], expected: number[], levels: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: pixel count`);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++)
+    worst = Math.max(worst, Math.abs((actual[i] ?? 0) - (expected[i] ?? 0)));
+  assert.ok(worst <= levels, `${what}: differs by up to ${worst} levels from pix2pix translate`);
+}
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
+  const build = spawnSync(process.execPath, [path.join(studio, "scripts/build.mjs")], { encoding: "utf8" });
+  assert.equal(build.status, 0, `the studio's build failed: ${build.stderr}`);
+
+  dir = mkdtempSync(path.join(tmpdir(), "pix2pix-studio-"));
+  await useBackend("cpu");
+  const g = createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(5));
+  await saveNetwork(path.join(dir, "tiny.safetensors"), g, { noDropout: "true" });
+  g.dispose();
+  const labels = renderSyntheticPair(3, SIZE).labels;
+  await writeImage(path.join(dir, "input.png"), {
+    data: Float32Array.from(labels, (v) => v / 127.5 - 1),
+    height: SIZE,
+    width: SIZE,
+    channels: 3,
+  });
+  writeFileSync(path.join(dir, "evil.pth"), hostilePickle());
+
+  server = await preview({
+    configFile: path.join(studio, "vite.config.ts"),
+    logLevel: "silent",
+    preview: { host: "127.0.0.1", port: 0, strictPort: false },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = await browser.newPage();
+  page.on("console", (message) => {
+    if (message.type() === "error") pageErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  const url = server.resolvedUrls?.local[0];
+  assert.ok(url, "vite preview gave no address");
+  await page.goto(`${url}?backend=wasm`);
+  await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "wasm");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("a hostile .pth is refused with a message naming what it would run; the page keeps working", async () => {
+  await testid("model-file").setInputFiles(path.join(dir, "evil.pth"));
+  await page.waitForFunction(() =>
+    /refusing to load evil\.pth/.test(document.querySelector("[data-testid=status]")?.textContent ?? ""),
+  );
+  assert.match((await testid("status").textContent()) ?? "", /'os\.system'/);
+});
+
+test("a dropped model and an uploaded image give pix2pix translate's output, in test and eval mode", async () => {
+  let count = await translations();
+  await testid("model-file").setInputFiles(path.join(dir, "tiny.safetensors"));
+  await page.waitForFunction(() =>
+    document.getElementById("model-info")?.textContent?.includes("resnet_6blocks"),
+  );
+  count = await translations();
+  await testid("size").fill(String(SIZE));
+  await testid("size").dispatchEvent("change");
+  await nextTranslation(count);
+
+  count = await translations();
+  await testid("input-file").setInputFiles(path.join(dir, "input.png"));
+  await nextTranslation(count);
+  assert.equal(await testid("eval").isChecked(), false);
+  assertWithin(await outputPixels(), await cliOutput(false), 2, "test mode");
+
+  count = await translations();
+  await testid("eval").check();
+  await nextTranslation(count);
+  assertWithin(await outputPixels(), await cliOutput(true), 2, "eval mode");
+});
+
+test("drawing a stroke changes the output, and undo brings the input back", async () => {
+  const before = await outputPixels();
+  const box = await testid("draw-canvas").boundingBox();
+  assert.ok(box);
+  const count = await translations();
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) {
+    await page.mouse.move(box.x + box.width * (0.2 + 0.07 * i), box.y + box.height * (0.3 + 0.05 * i));
+  }
+  await page.mouse.up();
+  await nextTranslation(count);
+  const after = await outputPixels();
+  const changed = after.filter((v, i) => v !== before[i]).length;
+  assert.ok(changed > 50, `the stroke changed ${changed} output values`);
+
+  const undoCount = await translations();
+  await page.locator("#undo").click();
+  await nextTranslation(undoCount);
+  assert.deepEqual(await outputPixels(), before);
+});
+
+test("the page logged no errors", () => {
+  assert.deepEqual(pageErrors, []);
+});
