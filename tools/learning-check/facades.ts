@@ -5,15 +5,17 @@
  *     `npx pix2pix datasets download facades` writes it), sorted by number; the last 40 are held out;
  *   - training: labels → photo (BtoA), unet_128 (dropout) + basic D, ngf = ndf = --ngf, batch 1,
  *     resize 143 (bicubic) + random 128 crop + flip, vanilla GAN + 100·L1, Adam 2e-4 / 0.5 at a constant
- *     learning rate, for --steps steps; once per seed of ours (--seeds) and of PyTorch's (--torch-seeds,
- *     torch_facades.py over tools/torch_reference);
- *   - scoring: the 40 held-out label maps resized to 128 px, identical inputs for both, translated in
- *     eval mode (running statistics, no dropout), the outputs made 8-bit as the reference's tensor2im
- *     does, and scored against the 8-bit targets: L1 on the [0, 1] scale, PSNR (dB), SSIM.
- * Prints one JSON line per run, then per implementation the mean ± standard deviation [min, max] of each
- * metric over seeds, and writes all of it, with the git commit, to OUT/summary.json.
+ *     learning rate, up to the last of --steps; once per seed of ours (--seeds) and of PyTorch's
+ *     (--torch-seeds, torch_facades.py over tools/torch_reference);
+ *   - scoring, at each step count of --steps: the 40 held-out label maps resized to 128 px, identical
+ *     inputs for both, translated in eval mode (running statistics, no dropout), the outputs made 8-bit
+ *     as the reference's tensor2im does, and scored against the 8-bit targets: L1 on the [0, 1] scale,
+ *     PSNR (dB), SSIM.
+ * Prints one JSON line per run and step count, then per step count and implementation the mean ±
+ * standard deviation [min, max] of each metric over seeds, and writes all of it, with the git commit,
+ * to OUT/summary.json.
  *
- * usage: node --import tsx tools/learning-check/facades.ts [--data DIR] [--steps 600] [--ngf 32]
+ * usage: node --import tsx tools/learning-check/facades.ts [--data DIR] [--steps 600[,1200...]] [--ngf 32]
  *          [--seeds 0,1,2] [--torch-seeds 0,1,2] [--out runs/learning-check] [--backend auto]
  *          [--threads 2] [--python /usr/bin/python3]
  * An empty --seeds or --torch-seeds skips that side.
@@ -59,7 +61,11 @@ const { values: args } = parseArgs({
   },
 });
 const seedList = (text: string) => (text.trim() === "" ? [] : text.split(",").map(Number));
-const steps = Number(args.steps);
+const stepCounts = args.steps
+  .split(",")
+  .map(Number)
+  .sort((a, b) => a - b);
+const lastStep = stepCounts.at(-1) as number;
 const ngf = Number(args.ngf);
 const ourSeeds = seedList(args.seeds);
 const torchSeeds = seedList(args["torch-seeds"] ?? args.seeds);
@@ -134,7 +140,7 @@ function trainingOptions(dataroot: string, seed: number): Partial<TrainOptions> 
     nEpochs: 1_000_000, // a constant learning rate for the whole budget of steps
     nEpochsDecay: 0,
     printFreq: 100,
-    displayFreq: steps,
+    displayFreq: lastStep,
     saveLatestFreq: 1_000_000_000,
     checkpointsDir: path.join(out, "runs"),
     name: `ts-seed${seed}`,
@@ -143,42 +149,56 @@ function trainingOptions(dataroot: string, seed: number): Partial<TrainOptions> 
   };
 }
 
-async function runOurs(dataroot: string, pairs: readonly PairBatch[], seed: number): Promise<RunResult> {
+/** Trains ours to each step count in turn (stopping, scoring, resuming) and scores it there. */
+async function runOurs(dataroot: string, pairs: readonly PairBatch[], seed: number): Promise<RunResult[]> {
   const given = trainingOptions(dataroot, seed);
-  const start = performance.now();
-  const run = await train(given, {
-    maxSteps: steps,
-    onNote: log,
-    onStep: ({ losses, iteration }) => {
-      if (iteration % 100 === 0) {
-        const perStep = (performance.now() - start) / 1000 / iteration;
-        log(
-          `ours seed ${seed} step ${iteration}/${steps} G_L1 ${losses.G_L1.toFixed(3)} (${perStep.toFixed(2)} s/step)`,
-        );
-      }
-    },
-  });
-  const seconds = (performance.now() - start) / 1000;
-  const g = createGenerator(generatorConfig(resolveOptions(trainOptions, given), 3, 3), null);
-  await loadNetwork(path.join(run.dir, "latest_net_G.safetensors"), g);
-  const rng = Rng.fromSeed(seed);
-  const outputs = pairs.flatMap((p) => translateBatch(g, p, "eval", rng).map((t) => eightBit(t.output.data)));
-  g.dispose();
-  const impl = `pix2pix-ts (${run.backend})`;
-  return { impl, seed, steps, ngf, s_per_step: seconds / steps, ...score(outputs, pairs) };
+  const results: RunResult[] = [];
+  let seconds = 0;
+  let done = 0;
+  for (const steps of stepCounts) {
+    const start = performance.now();
+    const run = await train(
+      { ...given, continue: done > 0 },
+      {
+        maxSteps: steps - done,
+        onNote: log,
+        onStep: ({ iteration, losses }) => {
+          if (iteration % 100 !== 0) return;
+          const perStep = (seconds + (performance.now() - start) / 1000) / iteration;
+          log(
+            `ours seed ${seed} step ${iteration}/${lastStep} G_L1 ${losses.G_L1.toFixed(3)} (${perStep.toFixed(2)} s/step)`,
+          );
+        },
+      },
+    );
+    seconds += (performance.now() - start) / 1000;
+    done = steps;
+    const g = createGenerator(generatorConfig(resolveOptions(trainOptions, given), 3, 3), null);
+    await loadNetwork(path.join(run.dir, "latest_net_G.safetensors"), g);
+    const rng = Rng.fromSeed(seed);
+    const outputs = pairs.flatMap((p) =>
+      translateBatch(g, p, "eval", rng).map((t) => eightBit(t.output.data)),
+    );
+    g.dispose();
+    const impl = `pix2pix-ts (${run.backend})`;
+    results.push({ impl, seed, steps, ngf, s_per_step: seconds / steps, ...score(outputs, pairs) });
+    console.log(JSON.stringify(results.at(-1)));
+  }
+  return results;
 }
 
+/** Trains PyTorch's once, scoring it at each step count. */
 function runTorch(
   dataroot: string,
   pairs: readonly PairBatch[],
   inputsFile: string,
   seed: number,
-): RunResult {
-  const outputsFile = path.join(out, `torch-seed${seed}.u8`);
+): RunResult[] {
+  const prefix = path.join(out, `torch-seed${seed}`);
   const script = path.join(import.meta.dirname, "torch_facades.py");
   const flags = {
     data: dataroot,
-    steps,
+    steps: stepCounts.join(","),
     seed,
     ngf,
     "load-size": LOAD_SIZE,
@@ -186,26 +206,28 @@ function runTorch(
     threads: args.threads,
     "eval-inputs": inputsFile,
     "eval-count": pairs.length,
-    out: outputsFile,
+    out: prefix,
   };
   const argv = [script, ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)])];
   const torch = spawnSync(args.python, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   if (torch.status !== 0)
     throw new Error(`torch_facades.py failed (${torch.status ?? torch.error?.message})`);
-  const info = JSON.parse(torch.stdout.trim().split("\n").at(-1) ?? "{}");
-  const bytes = readFileSync(outputsFile);
   const per = SIZE * SIZE * 3;
-  const outputs = pairs.map((_, i) =>
-    Float32Array.from(bytes.subarray(i * per, (i + 1) * per), (v) => v / 127.5 - 1),
-  );
-  return {
-    impl: info.impl,
-    seed,
-    steps,
-    ngf,
-    s_per_step: info.train_seconds / steps,
-    ...score(outputs, pairs),
-  };
+  return torch.stdout
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const info = JSON.parse(line) as { impl: string; steps: number; train_seconds: number };
+      const bytes = readFileSync(`${prefix}-${info.steps}.u8`);
+      const outputs = pairs.map((_, i) =>
+        Float32Array.from(bytes.subarray(i * per, (i + 1) * per), (v) => v / 127.5 - 1),
+      );
+      const steps = info.steps;
+      const result = { impl: info.impl, seed, steps, ngf, s_per_step: info.train_seconds / steps };
+      const scored: RunResult = { ...result, ...score(outputs, pairs) };
+      console.log(JSON.stringify(scored));
+      return scored;
+    });
 }
 
 /** mean, sample standard deviation, min and max. */
@@ -216,30 +238,39 @@ function spread(values: readonly number[]) {
 }
 
 const METRICS = ["l1", "psnr", "ssim", "s_per_step"] as const;
+type Spread = ReturnType<typeof spread>;
+type Summary = { impl: string; steps: number; seeds: number[] } & Record<(typeof METRICS)[number], Spread>;
 
-function summarize(results: readonly RunResult[]) {
-  const impls = [...new Set(results.map((r) => r.impl))];
-  return impls.map((impl) => {
-    const runs = results.filter((r) => r.impl === impl);
+/** Per implementation and step count, each metric's spread over seeds. */
+function summarize(results: readonly RunResult[]): Summary[] {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.impl} at ${r.steps}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((runs) => {
+    const { impl, steps } = runs[0] as RunResult;
     const stats = Object.fromEntries(METRICS.map((m) => [m, spread(runs.map((r) => r[m]))]));
-    return { impl, seeds: runs.map((r) => r.seed), ...stats } as {
-      impl: string;
-      seeds: number[];
-    } & Record<(typeof METRICS)[number], ReturnType<typeof spread>>;
+    return { impl, steps, seeds: runs.map((r) => r.seed), ...stats } as Summary;
   });
 }
 
-function table(summary: ReturnType<typeof summarize>): string {
+/** One block per step count: a row per metric, a column per implementation. */
+function table(summary: readonly Summary[]): string {
   const labels = { l1: "L1 [0,1]", psnr: "PSNR dB", ssim: "SSIM", s_per_step: "s/step" } as const;
   const digits = { l1: 4, psnr: 2, ssim: 4, s_per_step: 2 } as const;
-  const cell = (s: ReturnType<typeof spread>, d: number) =>
+  const cell = (s: Spread, d: number) =>
     `${s.mean.toFixed(d)} ± ${s.sd.toFixed(d)} [${s.min.toFixed(d)}, ${s.max.toFixed(d)}]`;
   const width = 40;
-  const header = ["".padEnd(10), ...summary.map((s) => `${s.impl}, seeds ${s.seeds}`.padEnd(width))];
-  const rows = METRICS.map((m) =>
-    [labels[m].padEnd(10), ...summary.map((s) => cell(s[m], digits[m]).padEnd(width))].join(" "),
-  );
-  return [header.join(" "), ...rows].join("\n");
+  const block = (steps: number) => {
+    const columns = summary.filter((s) => s.steps === steps);
+    const header = [`${steps} steps`, ...columns.map((s) => `${s.impl}, seeds ${s.seeds}`)];
+    const rows = METRICS.map((m) => [labels[m], ...columns.map((s) => cell(s[m], digits[m]))]);
+    return [header, ...rows].map(([first, ...rest]) =>
+      [(first as string).padEnd(10), ...rest.map((c) => c.padEnd(width))].join(" "),
+    );
+  };
+  return stepCounts.map((steps) => block(steps).join("\n")).join("\n\n");
 }
 
 function gitCommit(): string {
@@ -259,18 +290,12 @@ writeFileSync(
 );
 
 const results: RunResult[] = [];
-for (const seed of ourSeeds) {
-  results.push(await runOurs(dataroot, pairs, seed));
-  console.log(JSON.stringify(results.at(-1)));
-}
-for (const seed of torchSeeds) {
-  results.push(runTorch(dataroot, pairs, inputsFile, seed));
-  console.log(JSON.stringify(results.at(-1)));
-}
-const summary = summarize(results);
+for (const seed of ourSeeds) results.push(...(await runOurs(dataroot, pairs, seed)));
+for (const seed of torchSeeds) results.push(...runTorch(dataroot, pairs, inputsFile, seed));
 console.log(
-  `\nfacades labels → photo, ${SIZE} px, unet_128 + basic D, ngf ${ngf}, ${steps} steps, ${pairs.length} held-out pairs, eval mode, 8-bit; commit ${commit}`,
+  `\nfacades labels → photo, ${SIZE} px, unet_128 + basic D, ngf ${ngf}, ${pairs.length} held-out pairs, eval mode, 8-bit; commit ${commit}`,
 );
+const summary = summarize(results);
 console.log(table(summary));
-const protocol = { heldOut: pairs.length, size: SIZE, loadSize: LOAD_SIZE, steps, ngf, commit };
+const protocol = { heldOut: pairs.length, size: SIZE, loadSize: LOAD_SIZE, steps: stepCounts, ngf, commit };
 writeFileSync(path.join(out, "summary.json"), `${JSON.stringify({ protocol, summary, results }, null, 2)}\n`);

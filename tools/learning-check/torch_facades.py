@@ -4,12 +4,12 @@ Trains the reference's pix2pix (tools/torch_reference: unet_128 with dropout, ba
 100 * L1, Adam 2e-4 / (0.5, 0.999), constant learning rate) on DATA/train, aligned photo|labels files,
 labels -> photo (BtoA), batch 1, with the reference's aligned transform: resize to --load-size (Pillow
 bicubic), random --crop-size crop, random flip, one draw per pair for both sides; a reshuffle each epoch.
-Then translates the evaluation inputs the driver wrote (N x 128 x 128 x 3 float32, [-1, 1], NHWC) in eval
-mode (running statistics, no dropout) and writes the outputs as 8-bit NHWC, as the reference's tensor2im
-converts them, for the driver to score. Prints one JSON line: impl, seed, steps, train_seconds.
+At each step count of --steps it translates the evaluation inputs the driver wrote (N x 128 x 128 x 3
+float32, [-1, 1], NHWC) in eval mode and writes the outputs, 8-bit, to OUT-<steps>.u8 for the driver to
+score, and prints one JSON line: impl, seed, steps, train_seconds (the training time so far).
 
-usage: /usr/bin/python3 tools/learning-check/torch_facades.py --data DIR --steps N --seed S --ngf F
-           --eval-inputs FILE --eval-count N --out FILE [--load-size 143] [--crop-size 128] [--threads 2]
+usage: /usr/bin/python3 tools/learning-check/torch_facades.py --data DIR --steps N[,N...] --seed S --ngf F
+           --eval-inputs FILE --eval-count N --out PREFIX [--load-size 143] [--crop-size 128] [--threads 2]
 """
 import argparse
 import json
@@ -53,17 +53,28 @@ def transform(pair, load, crop):
     return out
 
 
+def write_outputs(G, inputs, path):
+    """G's outputs in eval mode (running statistics, no dropout), 8-bit NHWC as the reference's tensor2im
+    makes them (truncating); G goes back to train mode."""
+    G.eval()
+    with torch.no_grad():
+        outputs = G(inputs).permute(0, 2, 3, 1).numpy()
+    G.train()
+    ((outputs + 1) / 2 * 255).astype(np.uint8).tofile(path)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", required=True, help="a folder with train/ (aligned photo|labels images)")
-    p.add_argument("--steps", type=int, required=True)
+    p.add_argument("--steps", type=lambda text: sorted(int(n) for n in text.split(",")), required=True,
+                   help="step counts to score at; the last one ends training")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ngf", type=int, default=64, help="ngf of G and ndf of D")
     p.add_argument("--load-size", type=int, default=143)
     p.add_argument("--crop-size", type=int, default=128)
     p.add_argument("--eval-inputs", required=True)
     p.add_argument("--eval-count", type=int, required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="outputs go to OUT-<steps>.u8")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -71,28 +82,26 @@ def main():
     random.seed(a.seed)
 
     pairs = load_pairs(os.path.join(a.data, "train"))
+    size = a.crop_size
+    inputs = np.fromfile(a.eval_inputs, dtype=np.float32).reshape(a.eval_count, size, size, 3)
+    inputs = torch.from_numpy(inputs).permute(0, 3, 1, 2)
     model = Pix2pix(define_G(3, 3, a.ngf, "unet_128", use_dropout=True), define_D(6, a.ngf, "basic"))
-    start = time.perf_counter()
-    order = []
-    for step in range(a.steps):
+    train_seconds, order = 0.0, []
+    for step in range(1, a.steps[-1] + 1):
+        start = time.perf_counter()
         if not order:
             order = list(range(len(pairs)))
             random.shuffle(order)
         photo, labels = transform(pairs[order.pop()], a.load_size, a.crop_size)
         losses, _ = model.step(labels, photo)  # BtoA: labels in, photo out
-        if (step + 1) % 100 == 0:
-            print(f"torch seed {a.seed} step {step + 1}/{a.steps} G_L1 {losses['G_L1']:.3f} "
-                  f"({(time.perf_counter() - start) / (step + 1):.2f} s/step)", file=sys.stderr, flush=True)
-    train_seconds = time.perf_counter() - start
-
-    size = a.crop_size
-    inputs = np.fromfile(a.eval_inputs, dtype=np.float32).reshape(a.eval_count, size, size, 3)
-    model.G.eval()  # running statistics, no dropout
-    with torch.no_grad():
-        outputs = model.G(torch.from_numpy(inputs).permute(0, 3, 1, 2)).permute(0, 2, 3, 1).numpy()
-    ((outputs + 1) / 2 * 255).astype(np.uint8).tofile(a.out)  # the reference's tensor2im (truncates)
-    print(json.dumps({"impl": "pytorch-" + torch.__version__, "seed": a.seed, "steps": a.steps,
-                      "train_seconds": train_seconds}))
+        train_seconds += time.perf_counter() - start
+        if step % 100 == 0:
+            print(f"torch seed {a.seed} step {step}/{a.steps[-1]} G_L1 {losses['G_L1']:.3f} "
+                  f"({train_seconds / step:.2f} s/step)", file=sys.stderr, flush=True)
+        if step in a.steps:
+            write_outputs(model.G, inputs, f"{a.out}-{step}.u8")
+            print(json.dumps({"impl": "pytorch-" + torch.__version__, "seed": a.seed, "steps": step,
+                              "train_seconds": train_seconds}), flush=True)
 
 
 if __name__ == "__main__":
