@@ -1,147 +1,24 @@
 /**
  * Downloading the official pix2pix datasets (the reference's datasets/download_pix2pix_dataset.sh):
- * NAME.tar.gz from the published URL, with progress, resume of a partial download (HTTP Range), a
- * SHA-256 (printed, and checked when given), extraction, and clear errors when offline.
+ * NAME.tar.gz from the published URL (io/download.ts: progress, resume, SHA-256, clear errors when
+ * offline), then extracted.
  */
-import { createHash } from "node:crypto";
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
 import { UserError } from "../../errors.ts";
+import { type DownloadedFile, downloadFile, type FileDownload } from "../../io/download.ts";
 import { OFFICIAL_DATASETS } from "./official.ts";
 
-/** No byte for this long means the connection is dead. */
-const STALL_MS = 60_000;
-
-export interface DownloadRequest {
+export interface DownloadRequest extends Pick<FileDownload, "sha256" | "log" | "progress"> {
   readonly name: string;
   /** Folder the dataset is extracted into: NAME/ appears inside it. */
   readonly dest: string;
   readonly baseUrl: string;
-  /** Expected SHA-256 of the archive (hex), checked when given. */
-  readonly sha256?: string;
-  readonly log?: (line: string) => void;
-  /** Starts reporting one archive's bytes (the CLI draws a bar); nothing is reported without it. */
-  readonly progress?: (label: string, totalBytes: number) => ByteProgress;
 }
 
-export interface ByteProgress {
-  update(doneBytes: number): void;
-  stop(): void;
-}
-
-export interface DownloadResult {
+export interface DownloadResult extends DownloadedFile {
   readonly folder: string;
-  readonly sha256: string;
-  readonly bytes: number;
-  /** Bytes that were already on disk from an interrupted download. */
-  readonly resumedFrom: number;
-}
-
-function networkError(url: string, error: unknown): UserError {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code;
-  const words: Record<string, string> = {
-    ENOTFOUND: "the host name does not resolve (offline?)",
-    EAI_AGAIN: "the host name does not resolve (offline?)",
-    ECONNREFUSED: "the connection was refused",
-    ECONNRESET: "the connection was reset",
-    ETIMEDOUT: "the connection timed out",
-  };
-  const reason = code
-    ? `${code}${words[code] ? `, ${words[code]}` : ""}`
-    : (cause?.message ?? (error as Error).message);
-  return new UserError(
-    `cannot download ${url}: ${reason}`,
-    "check the network connection (or give a mirror with --url); a partial download is kept and resumes on the next try",
-  );
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(file), hash);
-  return hash.digest("hex");
-}
-
-/** Fetches url into `partial`, appending to what is already there when the server allows a range. */
-async function fetchResumable(
-  url: string,
-  partial: string,
-  log: (line: string) => void,
-  reportProgress: DownloadRequest["progress"],
-): Promise<number> {
-  const have = existsSync(partial) ? statSync(partial).size : 0;
-  const controller = new AbortController();
-  let stall = setTimeout(() => controller.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      headers: have > 0 ? { Range: `bytes=${have}-` } : {},
-      signal: controller.signal,
-    });
-  } catch (error) {
-    clearTimeout(stall);
-    throw networkError(url, error);
-  }
-  if (response.status === 416 && have > 0) {
-    clearTimeout(stall);
-    return have; // the partial file is already complete
-  }
-  if (response.status === 404) {
-    clearTimeout(stall);
-    throw new UserError(`no dataset at ${url} (HTTP 404)`, `known datasets: ${OFFICIAL_DATASETS.join(", ")}`);
-  }
-  if (!response.ok || !response.body) {
-    clearTimeout(stall);
-    throw new UserError(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
-  }
-  const resumed = response.status === 206;
-  const start = resumed ? have : 0;
-  if (have > 0)
-    log(resumed ? `resuming at ${have} bytes` : "the server does not resume downloads: starting over");
-  const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  const total = Number.isFinite(length) ? start + length : 0;
-  const progress = reportProgress?.(`downloading ${path.basename(url)}`, total);
-  let done = start;
-  progress?.update(done);
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      clearTimeout(stall);
-      stall = setTimeout(() => controller.abort(new Error(`no data for ${STALL_MS / 1000} s`)), STALL_MS);
-      done += chunk.length;
-      progress?.update(done);
-      callback(null, chunk);
-    },
-  });
-  try {
-    await pipeline(
-      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-      counter,
-      createWriteStream(partial, { flags: resumed ? "a" : "w" }),
-    );
-  } catch (error) {
-    throw networkError(url, error);
-  } finally {
-    clearTimeout(stall);
-    progress?.stop();
-  }
-  if (total > 0 && done !== total) {
-    throw new UserError(
-      `the download of ${url} stopped at ${done} of ${total} bytes`,
-      "run the command again to resume",
-    );
-  }
-  return done;
 }
 
 /** Downloads and extracts one dataset; returns where it is. */
@@ -152,20 +29,14 @@ export async function downloadDataset(request: DownloadRequest): Promise<Downloa
   mkdirSync(dest, { recursive: true });
   const url = `${baseUrl.replace(/\/+$/, "")}/${name}.tar.gz`;
   const archive = path.join(dest, `${name}.tar.gz`);
-  const partial = `${archive}.part`;
-  // An archive left by an interrupted extraction is a complete download: the range request confirms it.
-  if (existsSync(archive) && !existsSync(partial)) renameSync(archive, partial);
-  const resumedFrom = existsSync(partial) ? statSync(partial).size : 0;
-  const bytes = await fetchResumable(url, partial, log, request.progress);
-  const sha256 = await fileSha256(partial);
-  if (request.sha256 && request.sha256.toLowerCase() !== sha256) {
-    rmSync(partial);
-    throw new UserError(
-      `the download of ${url} has SHA-256 ${sha256}, expected ${request.sha256}`,
-      "the file was removed; run the command again, or check the expected checksum",
-    );
-  }
-  renameSync(partial, archive);
+  const { sha256, bytes, resumedFrom } = await downloadFile({
+    ...request,
+    url,
+    file: archive,
+    log,
+    notFound: (missing) =>
+      new UserError(`no dataset at ${missing} (HTTP 404)`, `known datasets: ${OFFICIAL_DATASETS.join(", ")}`),
+  });
   log(`extracting ${archive}`);
   try {
     await tar.x({ file: archive, cwd: dest, strict: true });
