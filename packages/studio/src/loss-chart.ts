@@ -6,6 +6,7 @@ const COLOURS = ["#2a6df4", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#1098ad
 export function drawLosses(canvas: HTMLCanvasElement, records: readonly LossRecord[]): void {
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
+  canvas.dataset.records = String(records.length); // for tests to wait on
   const { width, height } = canvas;
   ctx.clearRect(0, 0, width, height);
   ctx.font = "12px system-ui, sans-serif";

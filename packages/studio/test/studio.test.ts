@@ -6,8 +6,16 @@
  * the output; the page logs no errors. One browser launch, a 64-pixel ResNet with ngf 8.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -33,6 +41,7 @@ const architecture = { netG: "resnet_6blocks", ngf: 8, norm: "batch", noDropout:
 let dir: string;
 let server: PreviewServer;
 let browser: Browser;
+let serve: ChildProcess | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -150,6 +159,7 @@ before(async () => {
 });
 
 after(async () => {
+  serve?.kill("SIGTERM");
   await browser?.close();
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -206,6 +216,70 @@ test("drawing a stroke changes the output, and undo brings the input back", asyn
   await page.locator("#undo").click();
   await nextTranslation(undoCount);
   assert.deepEqual(await outputPixels(), before);
+});
+
+/** `pix2pix serve` (from the sources, as the CLI's tests run it) on a free port; resolves to its address. */
+async function startServe(args: string[]): Promise<string> {
+  const cli = path.resolve(studio, "../pix2pix/test/pix2pix-source.js");
+  serve = spawn(process.execPath, [cli, "serve", "--port", "0", "--backend", "cpu", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    serve?.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const url = /pix2pix serve: (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) resolve(url);
+    });
+    serve?.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    serve?.once("exit", (code) => reject(new Error(`pix2pix serve exited (${code}): ${output}`)));
+  });
+}
+
+const lossLine = (iteration: number) =>
+  `${JSON.stringify({ epoch: 1, iteration, lr: 2e-4, losses: { G_GAN: 1 / iteration, G_L1: 9 - iteration }, seconds: iteration, rssMiB: 300 })}\n`;
+
+test("served by pix2pix serve: a server model translates, comes from the cache after a reload; a run's losses arrive live", async () => {
+  const models = path.join(dir, "models");
+  const run = path.join(dir, "checkpoints", "demo");
+  mkdirSync(models);
+  mkdirSync(run, { recursive: true });
+  copyFileSync(path.join(dir, "tiny.safetensors"), path.join(models, "tiny.safetensors"));
+  writeFileSync(path.join(run, "loss_log.jsonl"), lossLine(1) + lossLine(2));
+  const url = await startServe([
+    "--models",
+    models,
+    "--checkpoints-dir",
+    path.dirname(run),
+    "--studio",
+    path.join(studio, "dist"),
+    "--load-size",
+    String(SIZE),
+  ]);
+
+  for (const visit of ["first", "after a reload"]) {
+    await page.goto(`${url}/?backend=wasm`);
+    await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "wasm");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("[data-testid=model-select] option")].some(
+        (o) => (o as HTMLOptionElement).value === "tiny",
+      ),
+    );
+    const count = await translations();
+    await testid("model-select").selectOption("tiny");
+    await nextTranslation(count);
+    assert.equal(await testid("size").inputValue(), String(SIZE), "the server's load size");
+    const info = (await page.locator("#model-info").textContent()) ?? "";
+    assert.match(info, /resnet_6blocks, ngf 8/);
+    assert.equal(info.includes("from the browser's cache"), visit !== "first", visit);
+  }
+
+  await page.locator("#run-select").selectOption("demo");
+  await page.waitForFunction(() => document.getElementById("loss-chart")?.dataset.records === "2");
+  appendFileSync(path.join(run, "loss_log.jsonl"), lossLine(3));
+  await page.waitForFunction(() => document.getElementById("loss-chart")?.dataset.records === "3");
 });
 
 test("the page logged no errors", () => {

@@ -4,7 +4,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -58,9 +58,14 @@ export function createApp(config: AppConfig): Hono {
   app.get("/api/models", async (c) => c.json(await config.registry.list()));
   app.get("/api/models/:name/weights", async (c) => {
     const file = await config.registry.weightsFile(c.req.param("name"));
+    // the file's version as its ETag: the studio keeps the weights and asks again with If-None-Match
+    const { mtimeMs, size } = await stat(file);
+    const etag = `"${Math.floor(mtimeMs)}-${size}"`;
+    if (c.req.header("If-None-Match") === etag) return c.body(null, 304, { ETag: etag });
     return c.body(new Uint8Array(await readFile(file)), 200, {
       "Content-Type": "application/octet-stream",
       "Content-Disposition": `attachment; filename="${path.basename(file)}"`,
+      ETag: etag,
     });
   });
   app.post(
