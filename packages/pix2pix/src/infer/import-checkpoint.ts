@@ -27,7 +27,12 @@ export interface ImportResult {
   readonly droppedKeys: readonly string[];
 }
 
-export async function importCheckpoint(source: string, given: Partial<ImportOptions>): Promise<ImportResult> {
+/** `metadata` adds to what the file records (a pretrained model's name and direction, say). */
+export async function importCheckpoint(
+  source: string,
+  given: Partial<ImportOptions>,
+  metadata: Readonly<Record<string, string>> = {},
+): Promise<ImportResult> {
   const o = resolveOptions(importOptions, given);
   if (!/\.pth?$/i.test(source)) {
     throw new UserError(`${source} does not end in .pth or .pt`, "give the PyTorch checkpoint to import");
@@ -58,7 +63,12 @@ export async function importCheckpoint(source: string, given: Partial<ImportOpti
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => [k, String(v)]),
     );
-    await saveNetwork(output, net, { format: "pt", source: path.basename(source), ...architecture });
+    await saveNetwork(output, net, {
+      format: "pt",
+      source: path.basename(source),
+      ...architecture,
+      ...metadata,
+    });
     const parameters = [...net.params.values()].reduce((sum, v) => sum + v.size, 0);
     return { output, tensors: tensors.size, parameters, droppedKeys };
   } finally {

@@ -33,9 +33,25 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./serve.ts")).serveCommand,
   },
   {
+    name: "serve-bench",
+    summary:
+      "measure pix2pix serve under load (autocannon at concurrency 1, 8, 32): requests/s, latency, memory, JSON",
+    load: async () => (await import("./serve-bench.ts")).serveBenchCommand,
+  },
+  {
     name: "import",
     summary: "convert a reference PyTorch checkpoint (.pth, zip or legacy format) to safetensors",
     load: async () => (await import("./import.ts")).importCommand,
+  },
+  {
+    name: "models list",
+    summary: "list the reference's pretrained pix2pix generators (facades_label2photo, sat2map, ...)",
+    load: async () => (await import("./models-list.ts")).modelsListCommand,
+  },
+  {
+    name: "models download",
+    summary: "download a pretrained generator of the reference as a safetensors file that needs no flags",
+    load: async () => (await import("./models-download.ts")).modelsDownloadCommand,
   },
   {
     name: "datasets download",
