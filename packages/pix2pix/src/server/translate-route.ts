@@ -21,10 +21,20 @@ function mediaType(c: Context): string {
   return (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
+/** The body, or a 400 when the client went away mid-upload (nothing else was done for it). */
+async function readBody<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HttpError(400, `the upload did not complete (${reason})`, "send the whole image");
+  }
+}
+
 async function imageBytes(c: Context): Promise<Buffer> {
   const type = mediaType(c);
-  if (IMAGE_TYPES.has(type)) return Buffer.from(await c.req.arrayBuffer());
-  const form = await c.req.parseBody();
+  if (IMAGE_TYPES.has(type)) return Buffer.from(await readBody(() => c.req.arrayBuffer()));
+  const form = await readBody(() => c.req.parseBody());
   const field = form.image;
   if (!(field instanceof File)) {
     throw new HttpError(422, "the form has no file field 'image'", "send the image as the field 'image'");
@@ -65,6 +75,7 @@ export function translateHandler(registry: ModelRegistry, limits: TranslateLimit
     checkContentType(c);
     const name = c.req.query("model");
     if (!name) throw new HttpError(400, "which model?", "add ?model=NAME (GET /api/models lists them)");
+    await registry.weightsFile(name); // an unknown model is refused before its body is read
     const mode = c.req.query("eval") === "1" ? "eval" : "test";
     const originalSize = c.req.query("size") === "original";
     const controller = new AbortController();
