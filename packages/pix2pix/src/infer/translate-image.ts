@@ -3,15 +3,14 @@
  * wrote, a reference .pth, or a run folder), written as an image file. The generator's architecture
  * comes from its weights (infer/generator-file.ts): options that describe it are checked, not needed.
  */
-import * as tf from "@tensorflow/tfjs-core";
 import { type BackendName, useBackend } from "../backend.ts";
 import { UserError } from "../errors.ts";
-import { imageSize, readImage, writeImage } from "../io/images.ts";
+import { type ImagePixels, imageSize, readImage, writeImage } from "../io/images.ts";
 import { generatorSizeMultiple } from "../models/index.ts";
 import { resolveOptions } from "../options/schema.ts";
-import { Rng } from "../random.ts";
 import { openGenerator, type ResolvedGenerator } from "./generator-file.ts";
 import { type TranslateOptions, translateOptions } from "./translate-options.ts";
+import { translatePixels } from "./translate-pixels.ts";
 
 export interface TranslateResult {
   readonly output: string;
@@ -49,7 +48,7 @@ export async function translateImage(
   const { network: g, architecture, trainedSize } = await openGenerator(o.model, requested);
   try {
     const inChannels = imageChannels("input-nc", architecture.inputNc);
-    const outChannels = imageChannels("output-nc", architecture.outputNc);
+    imageChannels("output-nc", architecture.outputNc); // written as an image too
     const size = networkSize({
       netG: architecture.netG,
       loadSize: given.loadSize ?? trainedSize ?? o.loadSize,
@@ -57,13 +56,8 @@ export async function translateImage(
     const image = await readImage(input, inChannels, { height: size, width: size });
     const outputSize = o.originalSize ? await imageSize(input) : { width: size, height: size };
     const started = performance.now();
-    const y = tf.tidy(() => {
-      const x = tf.tensor4d(image.data, [1, size, size, inChannels]);
-      return g.apply(x, o.eval ? "eval" : "test", Rng.fromSeed(o.seed));
-    });
-    const data = (await y.data()) as Float32Array;
-    y.dispose();
-    await writeImage(o.output, { data, height: size, width: size, channels: outChannels }, outputSize);
+    const [output] = await translatePixels(g, [image], o.eval ? "eval" : "test", o.seed);
+    await writeImage(o.output, output as ImagePixels, outputSize);
     const milliseconds = Math.round(performance.now() - started);
     return { output: o.output, ...outputSize, networkSize: size, backend, milliseconds, architecture };
   } finally {

@@ -9,7 +9,7 @@ export const serveOptions = {
     "dir",
   ),
   "checkpoints-dir": runOptions["checkpoints-dir"],
-  host: option.string("127.0.0.1", "address to listen on (another than loopback wants --token)", "host"),
+  host: option.string("127.0.0.1", "address to listen on (any but loopback should have a --token)", "host"),
   port: option.int(8080, "port to listen on (0: a free one)", { min: 0, max: 65535 }),
   token: option.string(
     undefined,
