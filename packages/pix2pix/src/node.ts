@@ -12,6 +12,8 @@ export {
   type PairedDataset,
 } from "./data/index.ts";
 export * from "./index.ts";
+export { type ExportResult, exportGenerator } from "./infer/export-generator.ts";
+export { type ExportOptions, exportOptions } from "./infer/export-options.ts";
 export { type ImportResult, importCheckpoint } from "./infer/import-checkpoint.ts";
 export { type ImportOptions, importOptions } from "./infer/import-options.ts";
 export { type TestOptions, testOptions } from "./infer/test-options.ts";

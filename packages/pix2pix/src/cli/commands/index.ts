@@ -44,6 +44,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./import.ts")).importCommand,
   },
   {
+    name: "export",
+    summary: "write a generator as an ONNX file (eval mode), for onnxruntime and other runtimes",
+    load: async () => (await import("./export.ts")).exportCommand,
+  },
+  {
     name: "models list",
     summary: "list the reference's pretrained pix2pix generators (facades_label2photo, sat2map, ...)",
     load: async () => (await import("./models-list.ts")).modelsListCommand,

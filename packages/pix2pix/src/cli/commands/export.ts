@@ -1,0 +1,21 @@
+/** `pix2pix export`: a generator as an ONNX file (eval mode: running BN statistics, no dropout). */
+import { exportOptions } from "../../infer/export-options.ts";
+import { defineCommand } from "../command.ts";
+
+export const exportCommand = defineCommand({
+  options: exportOptions,
+  positionals: [],
+  examples: [
+    "pix2pix export --model facades_G.safetensors -o facades_G.onnx",
+    "pix2pix export --model checkpoints/facades -o facades.onnx",
+    "(input 'input' [N, C, H, W] and output 'output' in [-1, 1]; the paper's test mode, batch statistics and dropout, is not exported)",
+  ],
+  async run(_options, _positionals, given) {
+    const { exportGenerator } = await import("../../infer/export-generator.ts");
+    const { output, source, bytes, architecture } = await exportGenerator(given);
+    const { netG, ngf, norm } = architecture;
+    console.log(
+      `wrote ${output} (${(bytes / 2 ** 20).toFixed(1)} MiB; ${netG} ngf ${ngf} ${norm} norm from ${source}, eval mode, ONNX opset 13)`,
+    );
+  },
+});
