@@ -1,12 +1,13 @@
 /**
  * Which tfjs backend runs the network here: WebGPU when the browser has it, else WebGL, else wasm
- * (SIMD, single-threaded: the threaded build crashed under vite, see the README). A WebGL that is
- * really a software rasterizer (headless Chromium's SwiftShader) is passed over for wasm, which is
- * about ten times faster there. `?backend=NAME` in the page's address forces one.
+ * (SIMD, single-threaded: the threaded build crashes under vite, see the README). A WebGPU or WebGL
+ * that really runs on the CPU (SwiftShader, as in headless Chromium) is passed over for wasm, which is
+ * 4–6 times faster there (the README's benchmark). `?backend=NAME` in the page's address forces one; `?wasm-threads=1`
+ * lets wasm use its threaded build where the page is cross-origin isolated (for measuring it).
  */
 import "@tensorflow/tfjs-backend-webgl";
 import "@tensorflow/tfjs-backend-webgpu";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
@@ -24,7 +25,14 @@ setWasmPaths({
   "tfjs-backend-wasm-simd.wasm": wasmSimd,
   "tfjs-backend-wasm-threaded-simd.wasm": wasmThreaded,
 });
-tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+if (new URLSearchParams(location.search).get("wasm-threads") !== "1") {
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+}
+
+/** Threads of the wasm backend (1 unless the threaded build runs). */
+export function wasmThreads(): number {
+  return tf.getBackend() === "wasm" ? getThreadsCount() : 0;
+}
 
 /** The WebGL renderer's name, when the browser tells it (e.g. "SwiftShader" for software). */
 function webglRenderer(): string {
@@ -34,7 +42,25 @@ function webglRenderer(): string {
   return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "");
 }
 
-const SOFTWARE_GL = /swiftshader|llvmpipe|software|softpipe/i;
+const SOFTWARE = /swiftshader|llvmpipe|software|softpipe|lavapipe/i;
+
+/** Whether the WebGPU adapter is a CPU fallback (SwiftShader), or there is none. */
+async function webgpuIsSoftware(): Promise<boolean> {
+  type AdapterInfo = {
+    isFallbackAdapter?: boolean;
+    vendor?: string;
+    architecture?: string;
+    description?: string;
+  };
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } }).gpu;
+  const adapter = await gpu?.requestAdapter().catch(() => null);
+  const info = adapter?.info;
+  if (!adapter) return true;
+  return (
+    info?.isFallbackAdapter === true ||
+    SOFTWARE.test(`${info?.vendor} ${info?.architecture} ${info?.description}`)
+  );
+}
 
 async function tryBackend(name: BrowserBackend): Promise<boolean> {
   if (name === "webgpu" && !("gpu" in navigator)) return false;
@@ -56,7 +82,11 @@ export async function startBackend(wanted?: BrowserBackend): Promise<{ name: Bro
   }
   const notes: string[] = [];
   for (const name of BACKENDS) {
-    if (name === "webgl" && SOFTWARE_GL.test(webglRenderer())) {
+    if (name === "webgpu" && "gpu" in navigator && (await webgpuIsSoftware())) {
+      notes.push("WebGPU runs on the CPU here");
+      continue;
+    }
+    if (name === "webgl" && SOFTWARE.test(webglRenderer())) {
       notes.push("WebGL is software-rendered here, wasm is faster");
       continue;
     }

@@ -9,7 +9,7 @@ import {
   type LoadedGenerator,
   renderSyntheticPair,
 } from "pix2pix-ts";
-import { type BrowserBackend, isBrowserBackend, startBackend } from "./backends.ts";
+import { type BrowserBackend, isBrowserBackend, startBackend, wasmThreads } from "./backends.ts";
 import { css, PALETTES, type PaletteName } from "./palettes.ts";
 import { runsView } from "./runs-view.ts";
 import { listModels, type ServerModel, weightsUrl } from "./server-api.ts";
@@ -229,6 +229,7 @@ async function runTranslation(): Promise<void> {
       // a count that tests (ours and anyone's) can wait on
       ui.output.dataset.translations = String(Number(ui.output.dataset.translations ?? 0) + 1);
       ui.time.textContent = `${milliseconds.toFixed(0)} ms`;
+      ui.time.dataset.ms = String(milliseconds);
       ui.download.setAttribute("aria-disabled", "false");
     } while (again);
     say("ready");
@@ -355,7 +356,9 @@ async function start(): Promise<void> {
   ui.backend.value = wanted ?? "";
   const backend = await startBackend(wanted);
   ui.backendName.textContent = backend.name;
-  ui.backendNote.textContent = backend.note ? `(${backend.note})` : "";
+  const threads = wasmThreads();
+  const notes = [threads > 1 && `${threads} threads`, backend.note].filter(Boolean);
+  ui.backendNote.textContent = notes.length > 0 ? `(${notes.join("; ")})` : "";
 
   let models: ServerModel[] = [];
   wire(() => models);

@@ -165,6 +165,19 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+test("asked for no backend, headless Chromium (software WebGL) gets wasm and says why", async () => {
+  const other = await browser.newPage();
+  try {
+    await other.goto(server.resolvedUrls?.local[0] ?? "");
+    await other.waitForFunction(
+      () => document.querySelector("[data-testid=backend]")?.textContent === "wasm",
+    );
+    assert.match((await other.locator("#backend-note").textContent()) ?? "", /software-rendered/);
+  } finally {
+    await other.close();
+  }
+});
+
 test("a hostile .pth is refused with a message naming what it would run; the page keeps working", async () => {
   await testid("model-file").setInputFiles(path.join(dir, "evil.pth"));
   await page.waitForFunction(() =>
