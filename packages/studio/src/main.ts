@@ -110,7 +110,8 @@ async function useModel(bytes: Uint8Array, name: string, server?: ServerModel): 
   ui.size.step = ui.size.min = String(multiple);
   setSize(naturalSize(model));
   if (loaded.architecture.inputNc === 1 && ui.palette.value !== "edges") choosePalette("edges");
-  await runTranslation();
+  if (ui.live.checked) await runTranslation();
+  else say(`${name} is loaded: press translate`);
 }
 
 async function openDropped(file: File): Promise<void> {
@@ -323,11 +324,11 @@ function wire(models: () => readonly ServerModel[]): void {
       const multiple = Number(ui.size.step) || 4;
       const size = Math.max(multiple, Math.round(Number(ui.size.value) / multiple) * multiple);
       setSize(Math.min(size, 2048));
-      await runTranslation();
+      scheduleTranslation(true);
     }),
   );
   ui.translate.addEventListener("click", guarded(runTranslation));
-  ui.eval.addEventListener("change", guarded(runTranslation));
+  ui.eval.addEventListener("change", () => scheduleTranslation(true));
   ui.download.addEventListener("click", downloadOutput);
   ui.backend.addEventListener("change", () => {
     const url = new URL(location.href);

@@ -209,6 +209,47 @@ test("a dropped model and an uploaded image give pix2pix translate's output, in 
   assertWithin(await outputPixels(), await cliOutput(true), 2, "eval mode");
 });
 
+test("on WebGL (software in headless Chromium) the output is pix2pix translate's too", async () => {
+  const other = await browser.newPage();
+  other.on("pageerror", (error) => pageErrors.push(String(error)));
+  try {
+    await other.goto(`${server.resolvedUrls?.local[0]}?backend=webgl`);
+    await other.waitForFunction(
+      () => document.querySelector("[data-testid=backend]")?.textContent === "webgl",
+    );
+    // one translation only, at the end (software WebGL compiles its shaders slowly)
+    await other.locator("#live").uncheck();
+    await other.getByTestId("model-file").setInputFiles(path.join(dir, "tiny.safetensors"));
+    await other.waitForFunction(() =>
+      document.getElementById("model-info")?.textContent?.includes("resnet_6blocks"),
+    );
+    await other.getByTestId("size").fill(String(SIZE));
+    await other.getByTestId("size").dispatchEvent("change");
+    await other.getByTestId("eval").check();
+    await other.getByTestId("input-file").setInputFiles(path.join(dir, "input.png"));
+    await other.getByTestId("translate").click();
+    await other.waitForFunction(
+      () =>
+        document.querySelector("[data-testid=output]")?.getAttribute("data-translations") === "1" &&
+        document.querySelector("[data-testid=status]")?.textContent === "ready",
+      undefined,
+      { timeout: 120_000 },
+    );
+    const pixels = await other.evaluate(() => {
+      const canvas = document.querySelector("[data-testid=output]") as HTMLCanvasElement;
+      return [...(canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [])];
+    });
+    assertWithin(
+      pixels.filter((_, i) => i % 4 !== 3),
+      await cliOutput(true),
+      2,
+      "webgl, eval mode",
+    );
+  } finally {
+    await other.close();
+  }
+});
+
 test("drawing a stroke changes the output, and undo brings the input back", async () => {
   const before = await outputPixels();
   const box = await testid("draw-canvas").boundingBox();
