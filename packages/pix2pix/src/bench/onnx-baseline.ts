@@ -1,0 +1,152 @@
+/**
+ * Inference against onnxruntime-node (issue 11): the same U-Net generator (unet_256 at 256 px,
+ * unet_128 at 128), exported to ONNX (infer/onnx-export.ts) and run by onnxruntime's CPU build with
+ * as many threads as the onednn backend uses, timed beside ours in eval mode (running statistics, no
+ * dropout: the graph the export holds) and in the paper's test mode (batch statistics and dropout,
+ * what `pix2pix bench` times). The three are timed in turns within each round, so that a busy machine
+ * slows them alike; each figure is a median over the rounds, after one untimed warm-up round.
+ *
+ * onnxruntime-node is a development dependency of the repository, loaded only here: install it with
+ * its install script skipped (`npm install onnxruntime-node --ignore-scripts`; the script downloads from
+ * a host outside npm, and the package already holds the Linux x64 CPU build).
+ */
+import { loadavg } from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import { nativeInfo } from "tfjs-backend-onednn";
+import { UserError } from "../errors.ts";
+import { generatorToOnnx } from "../infer/onnx-export.ts";
+import { createGenerator } from "../models/index.ts";
+import { nchwToNhwc, nhwcToNchw } from "../nn/layout.ts";
+import { Rng } from "../random.ts";
+import { generatorForSize } from "./training-speed.ts";
+
+export interface OnnxBaselineOptions {
+  readonly size: number;
+  readonly ngf: number;
+  readonly batch: number;
+  /** Timed rounds (after one warm-up round). */
+  readonly iters: number;
+}
+
+export interface OnnxBaselineReport {
+  readonly size: number;
+  readonly ngf: number;
+  readonly batch: number;
+  readonly threads: number;
+  readonly onnxruntime_infer_s_per_batch: number;
+  /** Ours, eval mode: the same computation as the exported graph. */
+  readonly infer_eval_s_per_batch: number;
+  /** Ours, the paper's test mode (batch statistics, dropout), as `pix2pix bench` times it. */
+  readonly infer_test_s_per_batch: number;
+  /** infer_eval_s_per_batch / onnxruntime_infer_s_per_batch (issue 11's target: ≤ 0.9). */
+  readonly infer_ratio_onnxruntime: number;
+  readonly infer_ratio_onnxruntime_test: number;
+  /** Largest |ours − onnxruntime| over the outputs: both ran the same network. */
+  readonly max_abs_diff: number;
+  /** The machine's 1, 5 and 15 minute load averages when the measurement ended. */
+  readonly load_average: readonly number[];
+}
+
+type Ort = typeof import("onnxruntime-node");
+
+async function loadOnnxruntime(): Promise<Ort> {
+  try {
+    return await import("onnxruntime-node");
+  } catch (error) {
+    throw new UserError(
+      `onnxruntime-node cannot load: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      "in a checkout, 'npm ci' installs it (bash scripts/setup.sh); elsewhere 'npm install onnxruntime-node@1.30.0 --ignore-scripts'",
+    );
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function seconds(run: () => Promise<unknown> | unknown): Promise<number> {
+  const started = performance.now();
+  await run();
+  return (performance.now() - started) / 1000;
+}
+
+/** Measures on the active backend, which should be onednn (its thread count sets onnxruntime's). */
+export async function measureOnnxBaseline(o: OnnxBaselineOptions): Promise<OnnxBaselineReport> {
+  const netG = generatorForSize(o.size);
+  if (netG === undefined) throw new UserError(`size ${o.size} is not a multiple of 128`, "use 256 or 128");
+  const ort = await loadOnnxruntime();
+  const { threads } = nativeInfo();
+  const architecture = {
+    netG,
+    ngf: o.ngf,
+    norm: "batch",
+    noDropout: false,
+    inputNc: 3,
+    outputNc: 3,
+  } as const;
+  const rng = Rng.fromSeed(0);
+  const g = createGenerator({ ...architecture, dropout: true, initType: "normal", initGain: 0.02 }, rng);
+  const shape: [number, number, number, number] = [o.batch, o.size, o.size, 3];
+  const x = tf.randomUniform(shape, -1, 1, "float32", 1) as tf.Tensor4D;
+  const session = await ort.InferenceSession.create(generatorToOnnx(g, architecture), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  });
+  try {
+    const nchw = nhwcToNchw({ shape, data: x.dataSync() as Float32Array });
+    const feeds = { input: new ort.Tensor("float32", nchw.data, [...nchw.shape]) };
+    let theirs: Float32Array<ArrayBufferLike> = new Float32Array(0);
+    let ours: Float32Array<ArrayBufferLike> = new Float32Array(0);
+    // dataSync outside tidy, as bench does: tidy would walk a returned typed array element by element
+    const ourRun = (mode: "eval" | "test") => () => {
+      const y = g.apply(x, mode, rng);
+      const data = y.dataSync() as Float32Array;
+      y.dispose();
+      if (mode === "eval") ours = data;
+    };
+    const times = { onnxruntime: [] as number[], eval: [] as number[], test: [] as number[] };
+    for (let round = 0; round <= o.iters; round++) {
+      const onnxruntime = await seconds(async () => {
+        theirs = (await session.run(feeds)).output?.data as Float32Array;
+      });
+      const evalMode = await seconds(ourRun("eval"));
+      const testMode = await seconds(ourRun("test"));
+      if (round === 0) continue; // warm-up: primitives created, memory first touched
+      times.onnxruntime.push(onnxruntime);
+      times.eval.push(evalMode);
+      times.test.push(testMode);
+    }
+    const theirsData = nchwToNhwc({ shape: [o.batch, 3, o.size, o.size], data: theirs }).data;
+    let maxAbsDiff = 0;
+    for (let i = 0; i < ours.length; i++) {
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs((ours[i] as number) - (theirsData[i] as number)));
+    }
+    const onnxruntime = median(times.onnxruntime);
+    const evalMode = median(times.eval);
+    const testMode = median(times.test);
+    const fixed = (v: number, digits: number) => Number(v.toFixed(digits));
+    return {
+      size: o.size,
+      ngf: o.ngf,
+      batch: o.batch,
+      threads,
+      onnxruntime_infer_s_per_batch: fixed(onnxruntime, 4),
+      infer_eval_s_per_batch: fixed(evalMode, 4),
+      infer_test_s_per_batch: fixed(testMode, 4),
+      infer_ratio_onnxruntime: fixed(evalMode / onnxruntime, 3),
+      infer_ratio_onnxruntime_test: fixed(testMode / onnxruntime, 3),
+      max_abs_diff: Number(maxAbsDiff.toPrecision(3)),
+      load_average: loadavg().map((v) => fixed(v, 2)),
+    };
+  } finally {
+    await session.release();
+    x.dispose();
+    g.dispose();
+  }
+}
