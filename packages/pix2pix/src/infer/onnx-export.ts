@@ -3,10 +3,10 @@
  * statistics, no dropout. NCHW float32 at the boundary: input `input` [N, C, H, W], output `output`,
  * with N, H and W free. Weights are the network's, in PyTorch layout (OIHW, IOHW), which is ONNX's.
  *
- * The paper's test mode (batch statistics and dropout at test time) is not exported: ONNX expresses
- * it only with BatchNormalization's training_mode and Dropout's training_mode, which inference
- * runtimes (onnxruntime's default build among them) refuse or run as training, with their own random
- * masks. Export gives the reference's `--eval` network.
+ * The paper's test mode (batch statistics and dropout at test time) is not exported. ONNX has it only
+ * as BatchNormalization and Dropout in training mode: onnxruntime-node 1.30's CPU build gave no batch
+ * statistics for the former when we tried it, and the latter draws masks from its own generator, so
+ * no output could be checked against ours. Export gives the reference's `--eval` network.
  *
  * Our networks are closures over tfjs ops, so the graph cannot be read out of them: it is written here
  * again from the architecture, module by module and key by key as models/unet.ts and models/resnet.ts
