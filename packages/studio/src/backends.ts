@@ -44,8 +44,8 @@ function webglRenderer(): string {
 
 const SOFTWARE = /swiftshader|llvmpipe|software|softpipe|lavapipe/i;
 
-/** Whether the WebGPU adapter is a CPU fallback (SwiftShader), or there is none. */
-async function webgpuIsSoftware(): Promise<boolean> {
+/** What WebGPU would run on: no adapter, a CPU fallback (SwiftShader), or a GPU. */
+async function webgpuAdapter(): Promise<"none" | "software" | "gpu"> {
   type AdapterInfo = {
     isFallbackAdapter?: boolean;
     vendor?: string;
@@ -54,12 +54,12 @@ async function webgpuIsSoftware(): Promise<boolean> {
   };
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: AdapterInfo } | null> } }).gpu;
   const adapter = await gpu?.requestAdapter().catch(() => null);
-  const info = adapter?.info;
-  if (!adapter) return true;
-  return (
+  if (!adapter) return "none";
+  const info = adapter.info;
+  const software =
     info?.isFallbackAdapter === true ||
-    SOFTWARE.test(`${info?.vendor} ${info?.architecture} ${info?.description}`)
-  );
+    SOFTWARE.test(`${info?.vendor} ${info?.architecture} ${info?.description}`);
+  return software ? "software" : "gpu";
 }
 
 async function tryBackend(name: BrowserBackend): Promise<boolean> {
@@ -82,9 +82,12 @@ export async function startBackend(wanted?: BrowserBackend): Promise<{ name: Bro
   }
   const notes: string[] = [];
   for (const name of BACKENDS) {
-    if (name === "webgpu" && "gpu" in navigator && (await webgpuIsSoftware())) {
-      notes.push("WebGPU runs on the CPU here");
-      continue;
+    if (name === "webgpu") {
+      const adapter = await webgpuAdapter();
+      if (adapter !== "gpu") {
+        notes.push(adapter === "none" ? "no WebGPU" : "WebGPU runs on the CPU here");
+        continue;
+      }
     }
     if (name === "webgl" && SOFTWARE.test(webglRenderer())) {
       notes.push("WebGL is software-rendered here, wasm is faster");

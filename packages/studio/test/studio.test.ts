@@ -77,7 +77,7 @@ async function nextTranslation(count: number): Promise<void> {
       return Number(output?.getAttribute("data-translations") ?? 0) > n && status === "ready";
     },
     count,
-    { timeout: 60_000 },
+    { timeout: 120_000 },
   );
 }
 
@@ -148,6 +148,7 @@ before(async () => {
     ],
   });
   page = await browser.newPage();
+  page.setDefaultTimeout(120_000); // generous: the suite runs other tests beside this one on 2 cores
   page.on("console", (message) => {
     if (message.type() === "error") pageErrors.push(message.text());
   });
@@ -167,6 +168,7 @@ after(async () => {
 
 test("asked for no backend, headless Chromium (software WebGL) gets wasm and says why", async () => {
   const other = await browser.newPage();
+  other.setDefaultTimeout(120_000);
   try {
     await other.goto(server.resolvedUrls?.local[0] ?? "");
     await other.waitForFunction(
@@ -211,6 +213,7 @@ test("a dropped model and an uploaded image give pix2pix translate's output, in 
 
 test("on WebGL (software in headless Chromium) the output is pix2pix translate's too", async () => {
   const other = await browser.newPage();
+  other.setDefaultTimeout(120_000);
   other.on("pageerror", (error) => pageErrors.push(String(error)));
   try {
     await other.goto(`${server.resolvedUrls?.local[0]}?backend=webgl`);
