@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { BackendName } from "../backend.ts";
 import { errorBody, errorResponse } from "./http-error.ts";
@@ -41,9 +41,9 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export function createApp(config: AppConfig): Hono {
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, config.log));
-  app.notFound((c) =>
-    c.json(errorBody(`no route ${c.req.method} ${c.req.path}`, "the API is under /api"), 404),
-  );
+  const noRoute = (c: Context) =>
+    c.json(errorBody(`no route ${c.req.method} ${c.req.path}`, "the API is under /api"), 404);
+  app.notFound(noRoute);
 
   const { token } = config;
   if (token !== undefined) {
@@ -83,6 +83,7 @@ export function createApp(config: AppConfig): Hono {
     translateHandler(config.registry, { maxPixels: config.maxPixels, timeoutMs: config.timeoutMs }),
   );
   app.route("/api/runs", runsRoutes(config.checkpointsDir, config.watchers));
+  app.all("/api/*", noRoute); // before the studio, whose unknown paths are its index.html
   if (config.studioDir !== undefined) app.route("/", studioRoutes(config.studioDir));
   return app;
 }

@@ -16,7 +16,11 @@ export const serveOptions = {
     "require 'Authorization: Bearer <token>' on every /api route (default: $PIX2PIX_TOKEN)",
     "token",
   ),
-  studio: option.string(undefined, "a folder of the studio's built files, served at /", "dir"),
+  studio: option.string(
+    undefined,
+    "a folder of the studio's built files, served at / (default: the checkout's packages/studio/dist, when built)",
+    "dir",
+  ),
   "load-size": option.int(
     256,
     "input size of models that do not state one (a run states its crop size); rounded as translate rounds it",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -192,6 +192,22 @@ describe("pix2pix serve", () => {
     );
     assert.equal((await fetch(`${fresh.url}/api/health`)).status, 200);
     assert.deepEqual(fresh.registry.loadedNames, [], "the model was not even loaded");
+  });
+
+  test("GET / serves the studio's built files from --studio; /api stays JSON", async () => {
+    const studio = path.join(root, "studio");
+    mkdirSync(path.join(studio, "assets"), { recursive: true });
+    writeFileSync(path.join(studio, "index.html"), "<!doctype html><title>studio</title>");
+    writeFileSync(path.join(studio, "assets", "app.js"), "console.log(1)");
+    const withStudio = await server({ studio });
+    const page = await fetch(`${withStudio.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await page.text(), /<title>studio<\/title>/);
+    assert.equal(await (await fetch(`${withStudio.url}/assets/app.js`)).text(), "console.log(1)");
+    const api = await fetch(`${withStudio.url}/api/nothing`);
+    assert.equal(api.status, 404);
+    assert.match((await api.json()).error, /no route/);
   });
 
   test("--token requires Authorization: Bearer on every /api route", async () => {

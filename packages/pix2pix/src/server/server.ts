@@ -5,6 +5,8 @@
 import { existsSync, statSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { type BackendName, useBackend } from "../backend.ts";
 import { UserError } from "../errors.ts";
@@ -26,6 +28,14 @@ export interface RunningServer {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith("127.");
+
+/** The studio's build in a checkout (packages/studio/dist), the same two levels up from src/ and dist/. */
+const CHECKOUT_STUDIO = fileURLToPath(new URL("../../../studio/dist/", import.meta.url));
+
+function studioFolder(given: string | undefined): string | undefined {
+  if (given !== undefined) return given;
+  return existsSync(path.join(CHECKOUT_STUDIO, "index.html")) ? CHECKOUT_STUDIO : undefined;
+}
 
 function checkFolder(flag: string, dir: string | undefined): void {
   if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) {
@@ -72,7 +82,7 @@ export async function startServer(
     maxBodyBytes: Math.floor(o.maxBody * 1e6),
     maxPixels: Math.floor(o.maxPixels * 1e6),
     timeoutMs: o.timeout * 1000,
-    studioDir: o.studio,
+    studioDir: studioFolder(o.studio),
     watchers,
     log,
   });
