@@ -10,6 +10,7 @@ import {
   renderSyntheticPair,
 } from "pix2pix-ts";
 import { type BrowserBackend, isBrowserBackend, startBackend, wasmThreads } from "./backends.ts";
+import { decodeImage, resized } from "./images.ts";
 import { css, PALETTES, type PaletteName } from "./palettes.ts";
 import { runsView } from "./runs-view.ts";
 import { listModels, type ServerModel, weightsUrl } from "./server-api.ts";
@@ -183,12 +184,9 @@ function drawSample(kind: "labels" | "photo"): void {
 }
 
 async function uploadImage(file: File): Promise<void> {
-  const bitmap = await createImageBitmap(file).catch(() => {
-    throw new Error(`${file.name} is not an image this browser can decode`);
-  });
-  uploadedSize = { width: bitmap.width, height: bitmap.height };
-  sketch.draw(bitmap, true); // scaled to the network's size, as the reference resizes (no crop)
-  bitmap.close();
+  const image = await decodeImage(file, file.name);
+  uploadedSize = { width: image.width, height: image.height };
+  sketch.put(resized(image, sketch.size, sketch.size));
 }
 
 // ---------------------------------------------------------------- translation
@@ -242,15 +240,12 @@ async function runTranslation(): Promise<void> {
 function downloadOutput(event: Event): void {
   event.preventDefault();
   let canvas = ui.output;
-  if (ui.originalSize.checked && uploadedSize) {
+  const output = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height);
+  if (ui.originalSize.checked && uploadedSize && output) {
     canvas = document.createElement("canvas");
     canvas.width = uploadedSize.width;
     canvas.height = uploadedSize.height;
-    const ctx = canvas.getContext("2d");
-    if (ctx) {
-      ctx.imageSmoothingQuality = "high";
-      ctx.drawImage(ui.output, 0, 0, canvas.width, canvas.height);
-    }
+    canvas.getContext("2d")?.putImageData(resized(output, canvas.width, canvas.height), 0, 0);
   }
   canvas.toBlob((blob) => {
     if (!blob) return fail(new Error("the browser could not encode the PNG"));

@@ -68,15 +68,6 @@ export class Sketch {
     this.ctx.fillRect(0, 0, this.size, this.size);
   }
 
-  /** Replaces the drawing with `source` scaled to the canvas (smoothly: a photo or a drawing). */
-  draw(source: CanvasImageSource, smooth: boolean): void {
-    this.checkpoint();
-    this.ctx.imageSmoothingEnabled = smooth;
-    this.ctx.imageSmoothingQuality = "high";
-    this.ctx.drawImage(source, 0, 0, this.size, this.size);
-    this.changed(true);
-  }
-
   /** Replaces the drawing with these pixels (size × size RGBA). */
   put(image: ImageData): void {
     this.checkpoint();

@@ -25,6 +25,7 @@ import {
   Rng,
   readImage,
   renderSyntheticPair,
+  resizeBicubic,
   saveNetwork,
   translateImage,
   useBackend,
@@ -273,6 +274,34 @@ test("drawing a stroke changes the output, and undo brings the input back", asyn
   await page.locator("#undo").click();
   await nextTranslation(undoCount);
   assert.deepEqual(await outputPixels(), before);
+});
+
+test("an image of another size is scaled as training reads it, and the PNG downloads at its size", async () => {
+  const [width, height] = [96, 72];
+  const photo = renderSyntheticPair(7, width).photo.subarray(0, width * height * 3);
+  await writeImage(path.join(dir, "wide.png"), {
+    data: Float32Array.from(photo, (v) => v / 127.5 - 1),
+    height,
+    width,
+    channels: 3,
+  });
+  const count = await translations();
+  await testid("input-file").setInputFiles(path.join(dir, "wide.png"));
+  await nextTranslation(count);
+  const input = await page.evaluate(() => {
+    const canvas = document.querySelector("[data-testid=draw-canvas]") as HTMLCanvasElement;
+    const rgba = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+    return [...rgba].filter((_, i) => i % 4 !== 3);
+  });
+  // the reference's PIL bicubic resize, byte for byte, on the file's own bytes
+  assert.deepEqual(input, [...resizeBicubic(photo, width, height, 3, SIZE, SIZE)]);
+
+  await page.locator("#original-size").check();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download").click()]);
+  const file = path.join(dir, "downloaded.png");
+  await download.saveAs(file);
+  const image = await readImage(file, 3);
+  assert.deepEqual([image.width, image.height], [width, height]);
 });
 
 /** `pix2pix serve` (from the sources, as the CLI's tests run it) on a free port; resolves to its address. */
