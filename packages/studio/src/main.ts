@@ -94,10 +94,11 @@ function describe({ loaded, name }: CurrentModel): string {
   return `${name}: ${a.netG}, ngf ${a.ngf}, ${a.norm} norm, ${dropout}, ${a.inputNc} → ${a.outputNc} channels`;
 }
 
-/** The size a model runs at: the server's load size, else the U-Net's own, else 256. */
+/** The size a model runs at: the server's load size, else the U-Net's own (128 or 256), else 256. */
 function naturalSize(next: CurrentModel): number {
-  const multiple = generatorSizeMultiple(next.loaded.architecture.netG);
-  const wanted = next.server?.loadSize ?? Math.max(multiple, 256);
+  const { netG } = next.loaded.architecture;
+  const multiple = generatorSizeMultiple(netG);
+  const wanted = next.server?.loadSize ?? (netG.startsWith("unet") ? multiple : 256);
   return Math.max(multiple, Math.round(wanted / multiple) * multiple);
 }
 

@@ -29,6 +29,7 @@ export function runsView(
     records = [];
     drawLosses(chart, records);
     frame.hidden = true;
+    chart.hidden = !name;
     report.textContent = "";
     if (!name) return;
     source = new EventSource(runEventsUrl(name));
