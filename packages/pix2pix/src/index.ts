@@ -12,6 +12,7 @@ export { translateBatch } from "./infer/evaluate.ts";
 export { generatorFromBytes, type LoadedGenerator } from "./infer/generator-bytes.ts";
 export { type ImageMetrics, imageMetrics, l1, meanMetrics, psnr, ssim } from "./infer/metrics.ts";
 export { generatorToOnnx } from "./infer/onnx-export.ts";
+export { type InferenceMode, translatePixels } from "./infer/translate-pixels.ts";
 export { parsePth } from "./io/pth.ts";
 export {
   decodeSafetensors,
