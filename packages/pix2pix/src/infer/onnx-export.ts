@@ -92,7 +92,7 @@ function graphModules(g: OnnxGraphBuilder, dict: StateDict, normKind: NormName) 
     leakyRelu: unary("LeakyRelu", { alpha: { float: LEAKY_SLOPE } }),
     tanh: unary("Tanh"),
     /** Eval mode: dropout passes its input through, but keeps its index in the Sequential. */
-    dropout: (() => (x) => x) as GraphModule,
+    dropout: ((): Emit => (x) => x) satisfies GraphModule,
     reflectionPad:
       (p: number): GraphModule =>
       (key) =>
