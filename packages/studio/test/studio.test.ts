@@ -6,16 +6,8 @@
  * the output; the page logs no errors. One browser launch, a 64-pixel ResNet with ngf 8.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import {
-  appendFileSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -31,16 +23,16 @@ import {
   useBackend,
   writeImage,
 } from "pix2pix-ts/node";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { type PreviewServer, preview } from "vite";
+import type { Browser, Page } from "playwright-core";
+import type { PreviewServer } from "vite";
+import { launchChromium, STUDIO, serveStudio } from "./browser.ts";
 
-const studio = path.resolve(import.meta.dirname, "..");
-const CHROMIUM = "/usr/bin/chromium";
 const SIZE = 64;
 const architecture = { netG: "resnet_6blocks", ngf: 8, norm: "batch", noDropout: true } as const;
 
 let dir: string;
 let server: PreviewServer;
+let url: string;
 let browser: Browser;
 let serve: ChildProcess | undefined;
 let page: Page;
@@ -114,10 +106,6 @@ function assertWithin(actual: number[], expected: number[], levels: number, what
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
-  const build = spawnSync(process.execPath, [path.join(studio, "scripts/build.mjs")], { encoding: "utf8" });
-  assert.equal(build.status, 0, `the studio's build failed: ${build.stderr}`);
-
   dir = mkdtempSync(path.join(tmpdir(), "pix2pix-studio-"));
   await useBackend("cpu");
   const g = createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(5));
@@ -132,30 +120,14 @@ before(async () => {
   });
   writeFileSync(path.join(dir, "evil.pth"), hostilePickle());
 
-  server = await preview({
-    configFile: path.join(studio, "vite.config.ts"),
-    logLevel: "silent",
-    preview: { host: "127.0.0.1", port: 0, strictPort: false },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  ({ server, url } = await serveStudio());
+  browser = await launchChromium();
   page = await browser.newPage();
   page.setDefaultTimeout(120_000); // generous: the suite runs other tests beside this one on 2 cores
   page.on("console", (message) => {
     if (message.type() === "error") pageErrors.push(message.text());
   });
   page.on("pageerror", (error) => pageErrors.push(String(error)));
-  const url = server.resolvedUrls?.local[0];
-  assert.ok(url, "vite preview gave no address");
   await page.goto(`${url}?backend=wasm`);
   await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "wasm");
 });
@@ -171,7 +143,7 @@ test("asked for no backend, headless Chromium (software WebGL) gets wasm and say
   const other = await browser.newPage();
   other.setDefaultTimeout(120_000);
   try {
-    await other.goto(server.resolvedUrls?.local[0] ?? "");
+    await other.goto(url);
     await other.waitForFunction(
       () => document.querySelector("[data-testid=backend]")?.textContent === "wasm",
     );
@@ -217,7 +189,7 @@ test("on WebGL (software in headless Chromium) the output is pix2pix translate's
   other.setDefaultTimeout(120_000);
   other.on("pageerror", (error) => pageErrors.push(String(error)));
   try {
-    await other.goto(`${server.resolvedUrls?.local[0]}?backend=webgl`);
+    await other.goto(`${url}?backend=webgl`);
     await other.waitForFunction(
       () => document.querySelector("[data-testid=backend]")?.textContent === "webgl",
     );
@@ -306,7 +278,7 @@ test("an image of another size is scaled as training reads it, and the PNG downl
 
 /** `pix2pix serve` (from the sources, as the CLI's tests run it) on a free port; resolves to its address. */
 async function startServe(args: string[]): Promise<string> {
-  const cli = path.resolve(studio, "../pix2pix/test/pix2pix-source.js");
+  const cli = path.resolve(STUDIO, "../pix2pix/test/pix2pix-source.js");
   serve = spawn(process.execPath, [cli, "serve", "--port", "0", "--backend", "cpu", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -334,19 +306,19 @@ test("served by pix2pix serve: a server model translates, comes from the cache a
   mkdirSync(run, { recursive: true });
   copyFileSync(path.join(dir, "tiny.safetensors"), path.join(models, "tiny.safetensors"));
   writeFileSync(path.join(run, "loss_log.jsonl"), lossLine(1) + lossLine(2));
-  const url = await startServe([
+  const serverUrl = await startServe([
     "--models",
     models,
     "--checkpoints-dir",
     path.dirname(run),
     "--studio",
-    path.join(studio, "dist"),
+    path.join(STUDIO, "dist"),
     "--load-size",
     String(SIZE),
   ]);
 
   for (const visit of ["first", "after a reload"]) {
-    await page.goto(`${url}/?backend=wasm`);
+    await page.goto(`${serverUrl}/?backend=wasm`);
     await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "wasm");
     await page.waitForFunction(() =>
       [...document.querySelectorAll("[data-testid=model-select] option")].some(

@@ -1,17 +1,18 @@
-// The studio's speed: ms per translation of one size × size image by unet_256 (ngf 64 unless --ngf) in
-// headless Chromium, for each tfjs backend that starts there (WebGPU, WebGL, wasm, and wasm with its
-// threaded build, served cross-origin isolated), beside the same generator in Node on the onednn
-// backend. Paper's test mode, as the studio's default. Prints JSON; the README's table comes from it.
-//   node packages/studio/scripts/bench.mjs [--reps 3] [--ngf 64] [--size 256]
-import { spawnSync } from "node:child_process";
+/**
+ * The studio's speed: ms per translation of one size × size image by unet_256 (ngf 64 unless --ngf) in
+ * headless Chromium, for each tfjs backend that starts there (WebGPU, WebGL, wasm, and wasm with its
+ * threaded build, served cross-origin isolated), beside the same generator in Node on the onednn
+ * backend. Paper's test mode, as the studio's default. Prints JSON; the README's table comes from it.
+ *   node --import tsx packages/studio/test/bench.ts [--reps 3] [--ngf 64] [--size 256]
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs-core";
 import { createGenerator, generatorConfig, Rng, saveNetwork, useBackend } from "pix2pix-ts/node";
-import { chromium } from "playwright-core";
-import { preview } from "vite";
+import type { Browser } from "playwright-core";
+import { launchChromium, serveStudio } from "./browser.ts";
 
 const { values } = parseArgs({
   options: {
@@ -23,17 +24,13 @@ const { values } = parseArgs({
 const reps = Number(values.reps);
 const ngf = Number(values.ngf);
 const size = Number(values.size);
-const studio = path.resolve(import.meta.dirname, "..");
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (ms) => Math.round(ms * 10) / 10;
-const log = (line) => console.error(`bench: ${line}`);
-
-const build = spawnSync(process.execPath, [path.join(studio, "scripts/build.mjs")], { stdio: "inherit" });
-if (build.status !== 0) process.exit(1);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const round = (ms: number) => Math.round(ms * 10) / 10;
+const log = (line: string) => console.error(`bench: ${line}`);
 
 const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-studio-bench-"));
 const modelFile = path.join(dir, "unet_256.safetensors");
-const architecture = { netG: "unet_256", ngf, norm: "batch", noDropout: false };
+const architecture = { netG: "unet_256", ngf, norm: "batch", noDropout: false } as const;
 
 /** The generator in Node on onednn: ms per forward pass (and read back), after one warm-up. */
 async function nodeTime() {
@@ -41,10 +38,10 @@ async function nodeTime() {
   const g = createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(1));
   await saveNetwork(modelFile, g);
   const x = tf.randomUniform([1, size, size, 3], -1, 1);
-  const times = [];
+  const times: number[] = [];
   for (let i = 0; i <= reps; i++) {
     const started = performance.now();
-    const y = tf.tidy(() => g.apply(x, "test", Rng.fromSeed(0)));
+    const y = tf.tidy(() => g.apply(x as tf.Tensor4D, "test", Rng.fromSeed(0)));
     await y.data();
     y.dispose();
     if (i > 0) times.push(performance.now() - started);
@@ -55,9 +52,9 @@ async function nodeTime() {
 }
 
 /** One backend in the page: the studio's own per-translation time, after one warm-up translation. */
-async function browserTime(browser, url, backend, threads) {
+async function browserTime(browser: Browser, url: string, backend: string, threads: boolean) {
   const page = await browser.newPage();
-  const errors = [];
+  const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   try {
     await page.goto(`${url}?backend=${backend}${threads ? "&wasm-threads=1" : ""}`);
@@ -71,7 +68,7 @@ async function browserTime(browser, url, backend, threads) {
     const note = await page.locator("#backend-note").textContent();
     const translations = async () =>
       Number((await page.getByTestId("output").getAttribute("data-translations")) ?? 0);
-    const finished = (count) =>
+    const finished = (count: number) =>
       page.waitForFunction(
         (n) =>
           Number(document.querySelector("[data-testid=output]")?.getAttribute("data-translations") ?? 0) >
@@ -82,7 +79,7 @@ async function browserTime(browser, url, backend, threads) {
     let count = await translations();
     await page.getByTestId("model-file").setInputFiles(modelFile); // loads, then translates (warm-up)
     await finished(count);
-    const times = [];
+    const times: number[] = [];
     for (let i = 0; i < reps; i++) {
       count = await translations();
       await page.getByTestId("translate").click();
@@ -99,31 +96,14 @@ async function browserTime(browser, url, backend, threads) {
 
 const node = await nodeTime();
 log(`node ${node.backend}: ${node.msMedian} ms`);
-const server = await preview({
-  configFile: path.join(studio, "vite.config.ts"),
-  logLevel: "silent",
-  preview: {
-    host: "127.0.0.1",
-    port: 0,
-    // cross-origin isolation: what the threaded wasm build needs (SharedArrayBuffer)
-    headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
-  },
+// cross-origin isolation: what the threaded wasm build needs (SharedArrayBuffer)
+const { server, url } = await serveStudio({
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
 });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-webgpu",
-  ],
-});
-const url = server.resolvedUrls.local[0];
-const runs = {};
-for (const [name, backend, threads] of [
+const browser = await launchChromium(["--enable-unsafe-webgpu"]);
+const runs: Record<string, unknown> = {};
+for (const [name, backend, threads] of <const>[
   ["webgpu", "webgpu", false],
   ["webgl", "webgl", false],
   ["wasm", "wasm", false],
