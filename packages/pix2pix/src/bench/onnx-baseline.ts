@@ -18,7 +18,7 @@ import { generatorToOnnx } from "../infer/onnx-export.ts";
 import { createGenerator } from "../models/index.ts";
 import { nchwToNhwc, nhwcToNchw } from "../nn/layout.ts";
 import { Rng } from "../random.ts";
-import { generatorForSize } from "./training-speed.ts";
+import { generatorForSize, median } from "./training-speed.ts";
 
 export interface OnnxBaselineOptions {
   readonly size: number;
@@ -58,14 +58,6 @@ async function loadOnnxruntime(): Promise<Ort> {
       "in a checkout, 'npm ci' installs it (bash scripts/setup.sh); elsewhere 'npm install onnxruntime-node@1.30.0 --ignore-scripts'",
     );
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function seconds(run: () => Promise<unknown> | unknown): Promise<number> {
