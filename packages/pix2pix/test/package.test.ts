@@ -183,7 +183,11 @@ describe("the packed packages, installed into an empty project", () => {
       "32",
     ];
     const stdout = run(path.join(app, "node_modules/.bin/pix2pix"), [...args, "-o", output, input], app);
-    assert.match(stdout, /32×32; resnet_6blocks ngf 8 batch norm, onednn backend/, "the network's size, on the native backend");
+    assert.match(
+      stdout,
+      /32×32; resnet_6blocks ngf 8 batch norm, onednn backend/,
+      "the network's size, on the native backend",
+    );
     assert.ok(existsSync(output));
   });
 
