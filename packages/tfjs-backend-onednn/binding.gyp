@@ -7,7 +7,8 @@
         "native/conv.cc",
         "native/elementwise.cc",
         "native/layout.cc",
-        "native/parallel.cc"
+        "native/parallel.cc",
+        "native/peak.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

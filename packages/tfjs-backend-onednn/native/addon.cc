@@ -10,6 +10,7 @@
 #include "elementwise.h"
 #include "layout.h"
 #include "parallel.h"
+#include "peak.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace onednn_backend {
@@ -212,6 +213,13 @@ Napi::Value Tile(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value GemmGflops(const Napi::CallbackInfo& info) {
+  const int64_t size = info[0].As<Napi::Number>().Int64Value();
+  const int32_t repetitions = info[1].As<Napi::Number>().Int32Value();
+  if (size < 1 || repetitions < 1) throw Napi::RangeError::New(info.Env(), "size and repetitions must be at least 1");
+  return Napi::Number::New(info.Env(), gemmGflops(size, repetitions));
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   const dnnl_version_t* v = dnnl_version();
@@ -242,6 +250,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("concat", Napi::Function::New<guarded<Concat>>(env));
   exports.Set("pad", Napi::Function::New<guarded<Pad>>(env));
   exports.Set("tile", Napi::Function::New<guarded<Tile>>(env));
+  exports.Set("gemmGflops", Napi::Function::New<guarded<GemmGflops>>(env));
   exports.Set("info", Napi::Function::New<guarded<Info>>(env));
   return exports;
 }

@@ -16,13 +16,13 @@ export interface KernelTime {
 /**
  * What a profile recorded, by kernel name: `kernels`, the calls each kernel of this backend served
  * (native, or the cpu backend's where there is no native one); `fallbacks`, the calls a native kernel
- * handed to the cpu kernel (a dtype or layout it does not cover), each counted there alone; and the
- * convolution FLOPs done.
+ * handed to the cpu kernel (a dtype or layout it does not cover), each counted there alone; and
+ * `convFlops`, the FLOPs each native convolution kernel did (2 per multiply-add).
  */
 export interface KernelProfile {
   readonly kernels: Map<string, KernelTime>;
   readonly fallbacks: Map<string, KernelTime>;
-  convFlops: number;
+  readonly convFlops: Map<string, number>;
 }
 
 /** Adds one call of `kernelName` that took `millis` to `times` (a profile's kernels or fallbacks). */
@@ -146,9 +146,26 @@ export class OnednnBackend extends MathBackendCPU {
     return values;
   }
 
+  /**
+   * Values from outside (tf.tensor's array; a cpu kernel that writes its output directly): a large
+   * float32 array is copied into a buffer of this backend, so that no tensor aliases an array a caller
+   * may still hold. Its buffer can then be reused after disposal and written in place: a model's weights,
+   * made from arrays, get Adam's update over themselves from the first step instead of a second set of
+   * weights while the first awaits garbage collection (~230 MB more at the first step's peak, at 256 px).
+   */
   override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): DataId {
-    this.registered(values);
-    return super.write(values, shape, dtype);
+    return super.write(this.adopted(values), shape, dtype);
+  }
+
+  /** A kernel's output, kept as given: a buffer from `allocate`, or a cpu kernel's new array or view. */
+  override makeTensorInfo(
+    shape: number[],
+    dtype: DataType,
+    values?: backend_util.BackendValues | string[],
+  ): TensorInfo {
+    if (values === undefined || dtype === "string") return super.makeTensorInfo(shape, dtype, values);
+    this.registered(values as backend_util.BackendValues);
+    return { dataId: super.write(values as backend_util.BackendValues, shape, dtype), shape, dtype };
   }
 
   override readSync(dataId: DataId): backend_util.BackendValues {
@@ -189,14 +206,29 @@ export class OnednnBackend extends MathBackendCPU {
     this.preparedFilters.delete(dataId);
   }
 
+  /** Whether `t` is the only tensor holding its values (refCount 1): no other tensor sees them change. */
+  heldAlone(t: TensorInfo): boolean {
+    return this.data.has(t.dataId) && this.refCount(t.dataId) === 1;
+  }
+
   /**
    * Whether a kernel may write over `t`'s values: they are a buffer this backend allocated, held by
    * one tensor (refCount 1), never read out by a caller nor viewed by another tensor.
    */
   writableInPlace(t: TensorInfo): boolean {
-    if (!this.data.has(t.dataId) || this.refCount(t.dataId) !== 1) return false;
+    if (!this.heldAlone(t)) return false;
     const values = this.data.get(t.dataId).values;
     return ArrayBuffer.isView(values) && this.bufferStates.get(values.buffer) === "owned";
+  }
+
+  /**
+   * Gives `t`, held alone (see heldAlone), new values from `allocate`: an update of values that others
+   * may see (a caller's array, a read-out) without writing over them. The old buffer stays theirs.
+   */
+  replaceValues(t: TensorInfo, values: Float32Array): void {
+    this.data.get(t.dataId).values = values;
+    this.registered(values);
+    this.dropPreparedFilters(t.dataId);
   }
 
   /** `t`'s values were written over in place: what was derived from them (filter copies) is stale. */
@@ -205,8 +237,8 @@ export class OnednnBackend extends MathBackendCPU {
   }
 
   /**
-   * PyTorch's Adam step (the FusedAdamUpdate kernel's) written over param and both moments;
-   * false, with nothing written, where one of them may be seen elsewhere.
+   * PyTorch's Adam step (the FusedAdamUpdate kernel's) as new values of param and both moments, under
+   * the same tensors (see kernels/adam.ts); false, with nothing written, where another tensor holds one.
    */
   adamUpdateInPlace(
     param: TensorInfo,
@@ -220,6 +252,22 @@ export class OnednnBackend extends MathBackendCPU {
     if (done && this.profile !== null)
       recordKernelCall(this.profile.kernels, FUSED_ADAM_UPDATE, performance.now() - start);
     return done;
+  }
+
+  /** `values`, or a copy of them in a buffer of this backend when they are a large float32 array from outside. */
+  private adopted(values: backend_util.BackendValues): backend_util.BackendValues {
+    if (
+      !(values instanceof Float32Array) ||
+      values.length < POOLED_MIN_SIZE ||
+      this.bufferStates.has(values.buffer)
+    ) {
+      this.registered(values);
+      return values;
+    }
+    const copy = this.allocatePooled(values.length);
+    copy.set(values);
+    this.registered(copy);
+    return copy;
   }
 
   /** A tensor now holds `values`: the first holder of a fresh buffer owns it; any other makes it shared. */

@@ -18,6 +18,7 @@ export {
 } from "./kernels/batch-norm-training.ts";
 export { LEAKY_RELU_GRAD, type LeakyReluGradAttrs } from "./kernels/leaky-relu-grad.ts";
 export { INSTALL_HINT, OnednnUnavailableError } from "./native.ts";
+export { type GemmPeakOptions, measureGemmPeak } from "./peak.ts";
 export { setPoisonOutputs, startKernelProfile, stopKernelProfile } from "./profile.ts";
 export { BACKEND_NAME, NATIVE_KERNELS } from "./register.ts";
 

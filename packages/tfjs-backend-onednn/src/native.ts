@@ -172,6 +172,8 @@ export interface NativeAddon {
     out: Float32Array,
   ): void;
   tile(x: Float32Array, shape: Shape, reps: Shape, out: Float32Array): void;
+  /** GFLOP/s of sgemm on square matrices of `size`, every thread, the best of `repetitions` after a warm-up. */
+  gemmGflops(size: number, repetitions: number): number;
   info(): { onednnVersion: string; threads: number; convPrimitives: number };
 }
 

@@ -12,7 +12,7 @@ function onednnBackend(): OnednnBackend {
 
 /** Starts timing every kernel the onednn backend runs (replacing any profile in progress). */
 export function startKernelProfile(): void {
-  onednnBackend().profile = { kernels: new Map(), fallbacks: new Map(), convFlops: 0 };
+  onednnBackend().profile = { kernels: new Map(), fallbacks: new Map(), convFlops: new Map() };
 }
 
 /** Stops timing and returns what was recorded since startKernelProfile. */

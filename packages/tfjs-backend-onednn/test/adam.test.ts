@@ -7,7 +7,7 @@ import {
   type FusedAdamUpdateAttrs,
   type OnednnBackend,
 } from "../src/index.ts";
-import { randomTensor, relativeError, TOLERANCE } from "./compare.ts";
+import { randomTensor, randomValues, relativeError, TOLERANCE } from "./compare.ts";
 
 const SHAPE = [4, 4, 16, 32];
 const ATTRS = { beta1: 0.5, beta2: 0.999, eps: 1e-8, stepSize: 2e-4, biasCorrection2Sqrt: 0.0447 };
@@ -92,23 +92,46 @@ test("Adam in place writes the same values as the out-of-place kernel, over the 
   tf.dispose([p, m, v, g]);
 });
 
-test("Adam does not write in place over values another tensor or a caller can see", async () => {
+test("Adam updates values a caller can see into new buffers, and leaves values another tensor holds", async () => {
   await tf.setBackend(BACKEND_NAME);
+  const backend = tf.engine().backend as OnednnBackend;
   const [p, m, v] = state(11);
   const g = randomTensor(SHAPE, 19);
   const clone = tf.clone(p); // shares p's data
   const before = Float32Array.from(clone.dataSync());
   assert.equal(adamUpdateInPlace(p, g, m, v), false);
+  assert.deepEqual(p.dataSync(), before);
   clone.dispose();
-  const read = m.dataSync(); // a caller now holds m's values
+  // A caller now holds m's values, and q, mq, vq are made from the caller's own arrays: each gets the
+  // update in a new buffer, under the same tensor, and the caller's arrays keep their values.
+  const read = m.dataSync();
   const readCopy = Float32Array.from(read);
-  assert.equal(adamUpdateInPlace(p, g, m, v), false);
+  const want = expected(p, g, m, v);
+  assert.equal(adamUpdateInPlace(p, g, m, v), true);
   assert.deepEqual(read, readCopy);
-  assert.deepEqual(p.dataSync().length, before.length);
-  // A tensor made from the caller's own array is never written either.
-  const [q, mq, vq] = [randomTensor(SHAPE, 21), randomTensor(SHAPE, 22), tf.abs(randomTensor(SHAPE, 23))];
-  assert.equal(adamUpdateInPlace(q, g, mq, vq), false);
-  tf.dispose([p, m, v, g, q, mq, vq]);
+  [p, m, v].forEach((t, i) => {
+    assert.deepEqual(t.dataSync(), want[i]);
+  });
+  const arrays = [21, 22, 23].map((seed) => randomValues(tf.util.sizeFromShape(SHAPE), seed).map(Math.abs));
+  const [q, mq, vq] = arrays.map((a) => tf.tensor(a, SHAPE));
+  const copies = arrays.map((a) => Float32Array.from(a));
+  const wantQ = expected(q as tf.Tensor, g, mq as tf.Tensor, vq as tf.Tensor);
+  const ids = [q, mq, vq].map((t) => t?.dataId);
+  assert.equal(adamUpdateInPlace(q as tf.Tensor, g, mq as tf.Tensor, vq as tf.Tensor), true);
+  assert.deepEqual(arrays, copies);
+  [q, mq, vq].forEach((t, i) => {
+    assert.equal(t?.dataId, ids[i]);
+    assert.deepEqual(t?.dataSync(), wantQ[i]);
+  });
+  // Moments from zerosLike are this backend's buffers: updated over themselves from the first step.
+  const [mz, vz] = [tf.zerosLike(g), tf.zerosLike(g)];
+  const zeros = [mz, vz].map((t) => backend.floats(t));
+  const pz = tf.tidy(() => tf.neg(g));
+  assert.equal(adamUpdateInPlace(pz, g, mz, vz), true);
+  [mz, vz].forEach((t, i) => {
+    assert.equal(backend.floats(t), zeros[i], "the same array");
+  });
+  tf.dispose([p, m, v, g, q, mq, vq, mz, vz, pz] as tf.Tensor[]);
 });
 
 test("a filter updated in place is not convolved with a stale copy in the primitive's layout", async () => {

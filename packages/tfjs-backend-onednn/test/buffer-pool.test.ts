@@ -70,3 +70,20 @@ test("a tensor made from the caller's array never hands that array to a kernel",
   assert.ok(mine.every((v) => v === 7));
   tf.dispose([x, out]);
 });
+
+test("a tensor made from a large array holds a copy in a buffer of the backend's, reused after disposal", async () => {
+  const backend = await onednn();
+  const mine = new Float32Array(64 * 64 * 4).fill(7);
+  const t = tf.tensor(mine, SHAPE);
+  const copy = valuesOf(backend, t);
+  assert.notEqual(copy.buffer, mine.buffer);
+  mine.fill(1); // the caller's later writes do not reach the tensor
+  assert.ok(t.dataSync().every((v) => v === 7));
+  const x = randomTensor(SHAPE, 5);
+  const u = tf.tensor(new Float32Array(64 * 64 * 4).fill(3), SHAPE);
+  const buffer = valuesOf(backend, u).buffer;
+  u.dispose();
+  const out = tf.relu(x);
+  assert.equal(valuesOf(backend, out).buffer, buffer);
+  tf.dispose([t, x, out]);
+});

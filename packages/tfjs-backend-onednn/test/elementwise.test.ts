@@ -129,7 +129,7 @@ describe("onednn element-wise kernels match the cpu backend", () => {
     });
   }
 
-  test("addN, fill, ones and zeros", async () => {
+  test("addN, fill, ones and zeros, zerosLike and onesLike", async () => {
     await assertMatchesCpu("addN", () =>
       valueAndGrads(
         (a, b, c) => tf.addN([a, b, c]),
@@ -137,5 +137,10 @@ describe("onednn element-wise kernels match the cpu backend", () => {
       ),
     );
     await assertMatchesCpu("fill", () => [tf.fill([3, 5, 7], 0.25), tf.ones([2, 3]), tf.zeros([4])]);
+    await assertMatchesCpu("zerosLike, onesLike", () => {
+      const x = randomTensor([4, 4, 3, 5], 4);
+      const ints = tf.tensor([3, -1], [2], "int32"); // the cpu kernel's
+      return [tf.zerosLike(x), tf.onesLike(x), tf.zerosLike(ints), tf.onesLike(ints)];
+    });
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The PyTorch baseline of `pix2pix bench --baseline CMD`: a command (such as
  * `/usr/bin/python3 tools/torch_reference/bench.py`) that measures the same model and prints one JSON
- * line with `train_s_per_iter` and `infer_s_per_batch`. It runs first, on the same machine in the same
- * session, with our size, filters, batch and iterations appended, so that the ratio compares like with
- * like.
+ * line with `train_s_per_iter` and `infer_s_per_batch`, and optionally `peak_rss_mb` (its process's peak
+ * resident memory). It runs first, on the same machine in the same session, with our size, filters,
+ * batch and iterations appended, so that the ratio compares like with like.
  */
 import { spawnSync } from "node:child_process";
 import { UserError } from "../errors.ts";
@@ -13,6 +13,8 @@ export interface BaselineReport {
   readonly command: string;
   readonly train_s_per_iter: number;
   readonly infer_s_per_batch: number;
+  /** Present when the command reports it. */
+  readonly peak_rss_mb?: number;
 }
 
 /** The baseline's options, as tools/torch_reference/bench.py spells them. */
@@ -20,7 +22,7 @@ function baselineArgs(o: SpeedOptions): string {
   return `--size ${o.size} --ngf ${o.ngf} --ndf ${o.ndf} --batch ${o.batch} --iters ${o.iters}`;
 }
 
-function isSeconds(value: unknown): value is number {
+function isPositive(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value > 0;
 }
 
@@ -45,12 +47,17 @@ export function runBaseline(command: string, o: SpeedOptions): BaselineReport {
       `its last line: ${line.slice(0, 200)}`,
     );
   }
-  const { train_s_per_iter: train, infer_s_per_batch: infer } = (parsed ?? {}) as Record<string, unknown>;
-  if (!isSeconds(train) || !isSeconds(infer)) {
+  const {
+    train_s_per_iter: train,
+    infer_s_per_batch: infer,
+    peak_rss_mb: peakRss,
+  } = (parsed ?? {}) as Record<string, unknown>;
+  if (!isPositive(train) || !isPositive(infer)) {
     throw new UserError(
       `the baseline's JSON lacks train_s_per_iter or infer_s_per_batch (positive seconds): ${full}`,
       `it printed: ${line.slice(0, 200)}`,
     );
   }
-  return { command: full, train_s_per_iter: train, infer_s_per_batch: infer };
+  const memory = isPositive(peakRss) ? { peak_rss_mb: peakRss } : {};
+  return { command: full, train_s_per_iter: train, infer_s_per_batch: infer, ...memory };
 }

@@ -4,20 +4,24 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { runCli } from "../../test/cli-helpers.ts";
+import type { ConvKernelRate } from "./training-speed.ts";
+
+const TINY = ["--size", "128", "--ngf", "4", "--ndf", "4", "--iters", "1"];
+const CONV_KERNELS = ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"];
+
+function assertRate(label: string, gflops: unknown, utilization: unknown) {
+  assert.ok(
+    typeof gflops === "number" && Number.isFinite(gflops) && gflops > 0,
+    `${label}: ${gflops} GFLOP/s`,
+  );
+  assert.ok(
+    typeof utilization === "number" && utilization > 0 && utilization < 1.5,
+    `${label}: utilization ${utilization}`,
+  );
+}
 
 test("pix2pix bench --json prints one line with the timings, the kernels' shares and the cpu fallbacks'", () => {
-  const { status, stdout, stderr } = runCli([
-    "bench",
-    "--size",
-    "128",
-    "--ngf",
-    "4",
-    "--ndf",
-    "4",
-    "--iters",
-    "1",
-    "--json",
-  ]);
+  const { status, stdout, stderr } = runCli(["bench", ...TINY, "--json"]);
   assert.equal(status, 0, stderr);
   const lines = stdout.trim().split("\n");
   assert.equal(lines.length, 1);
@@ -25,21 +29,28 @@ test("pix2pix bench --json prints one line with the timings, the kernels' shares
   assert.deepEqual(Object.keys(report).sort(), [
     "backend",
     "batch",
+    "conv_kernels",
     "fallbacks",
     "gflops_per_s",
+    "infer_conv_kernels",
+    "infer_gflops_per_s",
+    "infer_peak_rss_mb",
     "infer_s_per_batch",
+    "infer_utilization",
     "kernels",
     "ndf",
     "ngf",
+    "peak_gflops",
     "size",
+    "train_peak_rss_mb",
     "train_s_per_iter",
+    "utilization",
   ]);
   assert.equal(report.backend, "onednn");
   assert.equal(report.size, 128);
   assert.ok(report.train_s_per_iter > 0 && report.infer_s_per_batch > 0);
-  assert.ok(report.gflops_per_s > 0);
   // Every convolution kernel of a training step was timed, natively; none fell back to the cpu kernel.
-  for (const kernel of ["Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"]) {
+  for (const kernel of CONV_KERNELS) {
     assert.ok(kernel in report.kernels, kernel);
     assert.ok(!(kernel in report.fallbacks), `${kernel} fell back to cpu`);
   }
@@ -47,6 +58,35 @@ test("pix2pix bench --json prints one line with the timings, the kernels' shares
     .flatMap((shares: Record<string, number>) => Object.values(shares))
     .reduce((sum, share) => sum + share, 0);
   assert.ok(total > 0.95 && total <= 1.0001, `shares sum to ${total}`);
+});
+
+test("pix2pix bench measures the sgemm peak and the convolutions' share of it, and each phase's peak memory", () => {
+  const { status, stdout, stderr } = runCli(["bench", ...TINY, "--json"]);
+  assert.equal(status, 0, stderr);
+  const report = JSON.parse(stdout);
+  assert.ok(Number.isFinite(report.peak_gflops) && report.peak_gflops > 0, `peak ${report.peak_gflops}`);
+  assertRate("training", report.gflops_per_s, report.utilization);
+  assertRate("inference", report.infer_gflops_per_s, report.infer_utilization);
+  assert.equal(report.utilization, Number((report.gflops_per_s / report.peak_gflops).toPrecision(3)));
+  assert.deepEqual(Object.keys(report.conv_kernels).sort(), [...CONV_KERNELS].sort());
+  for (const [kernel, rate] of Object.entries<ConvKernelRate>(report.conv_kernels)) {
+    assertRate(kernel, rate.gflops_per_s, rate.utilization);
+  }
+  // Inference runs G forward only: its convolutions and transposed convolutions, no filter gradient.
+  assert.deepEqual(Object.keys(report.infer_conv_kernels).sort(), ["Conv2D", "Conv2DBackpropInput"]);
+  for (const [kernel, rate] of Object.entries<ConvKernelRate>(report.infer_conv_kernels)) {
+    assertRate(`inference ${kernel}`, rate.gflops_per_s, rate.utilization);
+  }
+  // Peaks of one process: inference's first, then the whole run's, which training cannot lower.
+  assert.ok(Number.isInteger(report.infer_peak_rss_mb) && report.infer_peak_rss_mb > 0);
+  assert.ok(report.train_peak_rss_mb >= report.infer_peak_rss_mb);
+
+  const text = runCli(["bench", ...TINY]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^train +[\d.]+ s\/iteration, peak RSS \d+ MB$/m);
+  assert.match(text.stdout, /^inference +[\d.]+ s\/batch, peak RSS \d+ MB$/m);
+  assert.match(text.stdout, /^sgemm peak +[\d.]+ GFLOP\/s$/m);
+  assert.match(text.stdout, /^ {2}Conv2DBackpropFilter +[\d.]+ % +[\d.e-]+ GFLOP\/s \([\d.]+ % of peak\)$/m);
 });
 
 test("pix2pix bench rejects a size the U-Net cannot take", () => {
@@ -57,7 +97,7 @@ test("pix2pix bench rejects a size the U-Net cannot take", () => {
 
 test("pix2pix bench --baseline runs the baseline command first, with our settings, and reports the ratios", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-baseline-"));
-  // A stand-in for torch_pix2pix.py: same arguments, same JSON line, fixed timings.
+  // A stand-in for tools/torch_reference/bench.py: same arguments, same JSON line, fixed timings.
   const script = path.join(dir, "baseline.mjs");
   writeFileSync(
     script,
@@ -66,23 +106,24 @@ test("pix2pix bench --baseline runs the baseline command first, with our setting
       'if (args.includes("--fail")) { console.error("No module named torch"); process.exit(1); }',
       'if (args.includes("--garble")) { console.log("not json"); process.exit(0); }',
       'console.log("warming up");',
-      'console.log(JSON.stringify({ impl: "stand-in", args, train_s_per_iter: 2, infer_s_per_batch: 0.5 }));',
+      'console.log(JSON.stringify({ impl: "stand-in", args, train_s_per_iter: 2, infer_s_per_batch: 0.5, peak_rss_mb: 1400 }));',
     ].join("\n"),
   );
-  const tiny = ["--size", "128", "--ngf", "4", "--ndf", "4", "--iters", "1"];
-  const { status, stdout, stderr } = runCli(["bench", ...tiny, "--json", "--baseline", `node ${script}`]);
+  const { status, stdout, stderr } = runCli(["bench", ...TINY, "--json", "--baseline", `node ${script}`]);
   assert.equal(status, 0, stderr);
   const report = JSON.parse(stdout.trim().split("\n").at(-1) as string);
   assert.equal(report.baseline.command, `node ${script} --size 128 --ngf 4 --ndf 4 --batch 1 --iters 1`);
-  assert.deepEqual([report.baseline.train_s_per_iter, report.baseline.infer_s_per_batch], [2, 0.5]);
+  const { train_s_per_iter, infer_s_per_batch, peak_rss_mb } = report.baseline;
+  assert.deepEqual([train_s_per_iter, infer_s_per_batch, peak_rss_mb], [2, 0.5, 1400]);
   assert.equal(report.train_ratio, Number((report.train_s_per_iter / 2).toFixed(3)));
   assert.equal(report.infer_ratio, Number((report.infer_s_per_batch / 0.5).toFixed(3)));
+  assert.equal(report.rss_ratio, Number((report.train_peak_rss_mb / 1400).toFixed(3)));
 
-  const failing = runCli(["bench", ...tiny, "--baseline", `node ${script} --fail`]);
+  const failing = runCli(["bench", ...TINY, "--baseline", `node ${script} --fail`]);
   assert.equal(failing.status, 2);
   assert.match(failing.stderr, /baseline command failed \(exit 1\).*No module named torch/);
   assert.doesNotMatch(failing.stderr, /\n\s+at /);
-  const garbled = runCli(["bench", ...tiny, "--baseline", `node ${script} --garble`]);
+  const garbled = runCli(["bench", ...TINY, "--baseline", `node ${script} --garble`]);
   assert.equal(garbled.status, 2);
   assert.match(garbled.stderr, /printed no JSON line/);
 });

@@ -38,16 +38,21 @@ describe("Adam", () => {
       p.dispose();
     });
 
-    test(`leaves no tensors behind per step (${backend} backend)`, async () => {
+    test(`leaves no tensors behind, made or per step (${backend} backend)`, async () => {
       await useBackend(backend);
       const p = tf.variable(tf.ones([4, 4]));
+      const made = tf.memory().numTensors;
       const adam = new Adam(new Map([["w", p]]), { beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+      assert.equal(tf.memory().numTensors, made + 2, "the two moments alone");
+      adam.dispose();
+      assert.equal(tf.memory().numTensors, made);
+      const stepped = new Adam(new Map([["w", p]]), { beta1: 0.5, beta2: 0.999, eps: 1e-8 });
       const g = tf.ones([4, 4]);
-      adam.apply(new Map([["w", g]]), 0.01);
+      stepped.apply(new Map([["w", g]]), 0.01);
       const before = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) adam.apply(new Map([["w", g]]), 0.01);
+      for (let i = 0; i < 3; i++) stepped.apply(new Map([["w", g]]), 0.01);
       assert.equal(tf.memory().numTensors, before);
-      for (const t of [adam, p, g]) t.dispose();
+      for (const t of [stepped, p, g]) t.dispose();
     });
   }
 

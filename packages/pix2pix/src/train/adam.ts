@@ -31,9 +31,12 @@ export class Adam {
     private readonly params: ReadonlyMap<string, tf.Variable>,
     private readonly options: AdamOptions,
   ) {
+    // In tidy: a variable shares its initial tensor's data, which must not stay held by that tensor too
+    // (a leak, and a moment held twice is never updated in place).
+    const zeros = (p: tf.Variable) => tf.tidy(() => tf.variable(tf.zerosLike(p), false));
     for (const [key, p] of params) {
-      this.expAvg.set(key, tf.variable(tf.zerosLike(p), false));
-      this.expAvgSq.set(key, tf.variable(tf.zerosLike(p), false));
+      this.expAvg.set(key, zeros(p));
+      this.expAvgSq.set(key, zeros(p));
     }
   }
 

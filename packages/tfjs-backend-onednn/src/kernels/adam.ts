@@ -3,8 +3,8 @@
  * over memory, where the op-by-op formula makes ~13,
  *   expAvg' = beta1 expAvg + (1 − beta1) grad;  expAvgSq' = beta2 expAvgSq + (1 − beta2) grad²
  *   param'  = param − stepSize expAvg' / (√expAvgSq' / biasCorrection2Sqrt + eps)
- * with outputs [param', expAvg', expAvgSq']; and the same update written over its inputs
- * (OnednnBackend.adamUpdateInPlace), where nothing else can see them.
+ * with outputs [param', expAvg', expAvgSq']; and the same update as new values of its inputs under the
+ * same tensors (OnednnBackend.adamUpdateInPlace), where no other tensor holds them.
  */
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import type { OnednnBackend } from "../backend.ts";
@@ -27,9 +27,12 @@ function hyperOf(a: FusedAdamUpdateAttrs) {
 }
 
 /**
- * Writes the update over param and both moments when each is a buffer of this backend that one tensor
- * alone holds (see OnednnBackend.writableInPlace), all distinct from the gradient; false, with nothing
- * written, otherwise. Saves the traffic of three output arrays, ~40% of the update's time.
+ * The update as new values of param and both moments under the same tensors, when each is the only
+ * tensor holding its values and all four are distinct arrays; false, with nothing written, otherwise.
+ * Where the backend may write a tensor's buffer (its own, never read out nor viewed), the update goes
+ * over it, saving the traffic of an output array (~40% of the update's time in all); else into a new
+ * buffer that replaces it: so from the first step, when the variables still hold arrays made elsewhere,
+ * training allocates no second set of weights and moments.
  */
 export function adamUpdateInPlace(
   backend: OnednnBackend,
@@ -40,9 +43,22 @@ export function adamUpdateInPlace(
   const values = floatInputs(backend, [param, grad, expAvg, expAvgSq]);
   if (values === undefined || new Set(values.map((v) => v.length)).size !== 1) return false;
   if (new Set(values.map((v) => v.buffer)).size !== 4) return false;
-  if (![param, expAvg, expAvgSq].every((t) => backend.writableInPlace(t))) return false;
   const [p, g, m, v] = values as [Float32Array, Float32Array, Float32Array, Float32Array];
-  native.adamUpdate(hyperOf(attrs), p, g, m, v, p, m, v);
+  const updated = [
+    [param, p],
+    [expAvg, m],
+    [expAvgSq, v],
+  ] as const;
+  if (!updated.every(([t]) => backend.heldAlone(t))) return false;
+  const outputs = updated.map(([t, old]) =>
+    backend.writableInPlace(t) ? old : backend.allocate(old.length),
+  );
+  const [pOut, mOut, vOut] = outputs as [Float32Array, Float32Array, Float32Array];
+  native.adamUpdate(hyperOf(attrs), p, g, m, v, pOut, mOut, vOut);
+  updated.forEach(([t, old], i) => {
+    const out = outputs[i] as Float32Array;
+    if (out !== old) backend.replaceValues(t, out);
+  });
   backend.valuesChanged(param);
   return true;
 }

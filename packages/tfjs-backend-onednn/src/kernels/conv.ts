@@ -76,25 +76,23 @@ function filterFor(
   return { values: copy, prepared: true };
 }
 
-function countFlops(backend: OnednnBackend, info: backend_util.Conv2DInfo): void {
-  if (backend.profile === null) return;
-  backend.profile.convFlops +=
-    2 *
-    info.batchSize *
-    info.outHeight *
-    info.outWidth *
-    info.outChannels *
-    info.filterHeight *
-    info.filterWidth *
-    info.inChannels;
+/** Adds the FLOPs of one convolution to `kernelName`'s count, while a profile is on. */
+function countFlops(backend: OnednnBackend, kernelName: string, info: backend_util.Conv2DInfo): void {
+  const flops = backend.profile?.convFlops;
+  if (flops === undefined) return;
+  const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth, inChannels } = info;
+  const done = 2 * batchSize * outHeight * outWidth * outChannels * filterHeight * filterWidth * inChannels;
+  flops.set(kernelName, (flops.get(kernelName) ?? 0) + done);
 }
 
 /**
  * The forward convolution (x → y) or its backward-data pass (dy → dx, also the transposed convolution):
- * the same call through the filter in opposite directions. Undefined when an input is not float32.
+ * the same call through the filter in opposite directions, its FLOPs counted under `kernelName`.
+ * Undefined when an input is not float32.
  */
 function throughFilter(
   backend: OnednnBackend,
+  kernelName: string,
   direction: keyof typeof WEIGHTS_USE,
   input: TensorInfo,
   filter: TensorInfo,
@@ -109,13 +107,14 @@ function throughFilter(
   const w = filterFor(backend, filter, filterValues, geometry, WEIGHTS_USE[direction]);
   const run = direction === "forward" ? native.convForward : native.convBackwardData;
   run(inputValues, w.values, out, geometry, w.prepared);
-  countFlops(backend, info);
+  countFlops(backend, kernelName, info);
   return backend.output(outShape, out);
 }
 
-/** The forward convolution, or undefined when it is not NHWC float32. */
+/** The forward convolution for `kernelName`, or undefined when it is not NHWC float32. */
 function convolve(
   backend: OnednnBackend,
+  kernelName: string,
   x: TensorInfo,
   filter: TensorInfo,
   attrs: Conv2DAttrs,
@@ -130,12 +129,13 @@ function convolve(
     pad,
     dimRoundingMode,
   );
-  return throughFilter(backend, "forward", x, filter, info);
+  return throughFilter(backend, kernelName, "forward", x, filter, info);
 }
 
 function conv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
   return convolve(
     backend,
+    Conv2D,
     inputs.x as TensorInfo,
     inputs.filter as TensorInfo,
     attrs as unknown as Conv2DAttrs,
@@ -152,6 +152,7 @@ function fusedConv2d({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo |
   }
   let result = convolve(
     backend,
+    FusedConv2D,
     inputs.x as TensorInfo,
     inputs.filter as TensorInfo,
     attrs as unknown as Conv2DAttrs,
@@ -184,7 +185,7 @@ function conv2dBackpropInput({ inputs, backend, attrs }: NativeKernelArgs): Tens
     pad,
     dimRoundingMode,
   );
-  return throughFilter(backend, "backwardData", inputs.dy as TensorInfo, filter, info);
+  return throughFilter(backend, Conv2DBackpropInput, "backwardData", inputs.dy as TensorInfo, filter, info);
 }
 
 function conv2dBackpropFilter({ inputs, backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
@@ -205,7 +206,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: NativeKernelArgs): Ten
   );
   const dw = backend.allocate(sizeOf(filterShape));
   native.convBackwardWeights(xValues, dyValues, dw, geometryOf(info));
-  countFlops(backend, info);
+  countFlops(backend, Conv2DBackpropFilter, info);
   return backend.output([...filterShape], dw);
 }
 

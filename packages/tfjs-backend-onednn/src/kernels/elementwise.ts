@@ -1,4 +1,7 @@
-/** Element-wise kernels: unary maps, broadcasting binary ops and comparisons, Select, AddN, Fill. */
+/**
+ * Element-wise kernels: unary maps, broadcasting binary ops and comparisons, Select, AddN, and the
+ * constant fills Fill, ZerosLike, OnesLike.
+ */
 import { backend_util, type FillAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
 import type { OnednnBackend } from "../backend.ts";
 import { BINARY_OPS, type BinaryOp, COMPARISON_OPS, native, UNARY_OPS, type UnaryOp } from "../native.ts";
@@ -79,12 +82,30 @@ function addN({ inputs, backend }: NativeKernelArgs): TensorInfo | undefined {
   return backend.output([...first.shape], out);
 }
 
-function fill({ backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
-  const { shape, value, dtype } = attrs as unknown as FillAttrs;
-  if ((dtype ?? "float32") !== "float32" || typeof value !== "number") return undefined;
+function filled(backend: OnednnBackend, shape: readonly number[], value: number): TensorInfo {
   const out = backend.allocate(sizeOf(shape));
   native.unary(UNARY_OPS.indexOf("Fill"), value, out, out);
   return backend.output([...shape], out);
+}
+
+function fill({ backend, attrs }: NativeKernelArgs): TensorInfo | undefined {
+  const { shape, value, dtype } = attrs as unknown as FillAttrs;
+  if ((dtype ?? "float32") !== "float32" || typeof value !== "number") return undefined;
+  return filled(backend, shape, value);
+}
+
+/**
+ * ZerosLike and OnesLike of float32, in a buffer of this backend: an optimizer's moments start as
+ * zerosLike(param), and the Adam update writes over such a buffer in place from its first step.
+ */
+function filledLike(kernelName: string, value: number): NativeKernel {
+  return {
+    kernelName,
+    kernelFunc: ({ inputs, backend }: NativeKernelArgs) => {
+      const x = inputs.x as TensorInfo;
+      return x.dtype === "float32" ? filled(backend, x.shape, value) : undefined;
+    },
+  };
 }
 
 export const elementwiseKernels: readonly NativeKernel[] = [
@@ -93,4 +114,6 @@ export const elementwiseKernels: readonly NativeKernel[] = [
   { kernelName: "Select", kernelFunc: select },
   { kernelName: "AddN", kernelFunc: addN },
   { kernelName: "Fill", kernelFunc: fill },
+  filledLike("ZerosLike", 0),
+  filledLike("OnesLike", 1),
 ];

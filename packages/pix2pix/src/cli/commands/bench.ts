@@ -1,7 +1,10 @@
-/** `pix2pix bench`: seconds per training iteration and per inference batch, to compare with PyTorch. */
+/**
+ * `pix2pix bench`: seconds per training iteration and per inference batch, the convolutions' share of
+ * the machine's sgemm peak, and each phase's peak memory, to compare with PyTorch.
+ */
 import { useBackend } from "../../backend.ts";
 import { runBaseline } from "../../bench/baseline.ts";
-import { generatorForSize, measureTrainingSpeed } from "../../bench/training-speed.ts";
+import { generatorForSize, measureTrainingSpeed, type SpeedReport } from "../../bench/training-speed.ts";
 import { UserError } from "../../errors.ts";
 import { backendOption } from "../../options/common.ts";
 import { option } from "../../options/schema.ts";
@@ -17,7 +20,9 @@ export const benchCommand = defineCommand({
     batch: option.int(1, "images per batch", { min: 1 }),
     iters: option.int(5, "timed iterations (after one warm-up); the median is reported", { min: 1 }),
     ...backendOption,
-    json: option.flag("print one JSON line instead of text"),
+    json: option.flag(
+      "print one JSON line instead of text: train_s_per_iter, infer_s_per_batch, peak_gflops, gflops_per_s and utilization (training; infer_gflops_per_s, infer_utilization), conv_kernels, infer_conv_kernels, train_peak_rss_mb, infer_peak_rss_mb, kernels, fallbacks (README § Speed)",
+    ),
     baseline: option.string(
       undefined,
       "a command measuring the PyTorch baseline (prints JSON, takes --size --ngf --ndf --batch --iters); run first, and the ratios reported",
@@ -39,34 +44,63 @@ export const benchCommand = defineCommand({
     const baseline = options.baseline === undefined ? undefined : runBaseline(options.baseline, options);
     await useBackend(options.backend);
     const report = await measureTrainingSpeed(options);
+    const ratio = (ours: number, theirs: number) => Number((ours / theirs).toFixed(3));
     const ratios = baseline && {
-      train_ratio: Number((report.train_s_per_iter / baseline.train_s_per_iter).toFixed(3)),
-      infer_ratio: Number((report.infer_s_per_batch / baseline.infer_s_per_batch).toFixed(3)),
+      train_ratio: ratio(report.train_s_per_iter, baseline.train_s_per_iter),
+      infer_ratio: ratio(report.infer_s_per_batch, baseline.infer_s_per_batch),
+      ...(baseline.peak_rss_mb === undefined
+        ? {}
+        : { rss_ratio: ratio(report.train_peak_rss_mb, baseline.peak_rss_mb) }),
     };
     if (options.json) {
       console.log(JSON.stringify(baseline ? { ...report, baseline, ...ratios } : report));
       return;
     }
-    console.log(`backend          ${report.backend}`);
-    console.log(
-      `model            U-Net ${options.size} px, ngf ${report.ngf}, PatchGAN ndf ${report.ndf}, batch ${report.batch}`,
-    );
-    console.log(`train            ${report.train_s_per_iter.toFixed(3)} s/iteration`);
-    console.log(`inference        ${report.infer_s_per_batch.toFixed(3)} s/batch`);
-    if (report.gflops_per_s !== null) console.log(`convolutions     ${report.gflops_per_s} GFLOP/s`);
-    const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
-    for (const [name, share] of Object.entries(report.kernels).slice(0, 12)) {
-      console.log(`  ${name.padEnd(24)} ${percent(share)}`);
-    }
-    for (const [name, share] of Object.entries(report.fallbacks)) {
-      console.log(`  ${`${name} (cpu fallback)`.padEnd(24)} ${percent(share)}`);
-    }
+    printReport(report, options.size);
     if (baseline && ratios) {
+      const memory = baseline.peak_rss_mb === undefined ? "" : `, peak RSS ${baseline.peak_rss_mb} MB`;
       console.log(`baseline         ${baseline.command}`);
       console.log(
-        `                 train ${baseline.train_s_per_iter.toFixed(3)} s, inference ${baseline.infer_s_per_batch.toFixed(3)} s`,
+        `                 train ${baseline.train_s_per_iter.toFixed(3)} s, inference ${baseline.infer_s_per_batch.toFixed(3)} s${memory}`,
       );
-      console.log(`ratio (ours / baseline)  train ${ratios.train_ratio}, inference ${ratios.infer_ratio}`);
+      const rss = ratios.rss_ratio === undefined ? "" : `, peak RSS ${ratios.rss_ratio}`;
+      console.log(
+        `ratio (ours / baseline)  train ${ratios.train_ratio}, inference ${ratios.infer_ratio}${rss}`,
+      );
     }
   },
 });
+
+const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
+
+function rate(gflops: number | null, utilization: number | null): string {
+  if (gflops === null || utilization === null) return "-";
+  return `${gflops} GFLOP/s (${(utilization * 100).toFixed(1)} % of peak)`;
+}
+
+function printReport(report: SpeedReport, size: number): void {
+  console.log(`backend          ${report.backend}`);
+  console.log(
+    `model            U-Net ${size} px, ngf ${report.ngf}, PatchGAN ndf ${report.ndf}, batch ${report.batch}`,
+  );
+  console.log(
+    `train            ${report.train_s_per_iter.toFixed(3)} s/iteration, peak RSS ${report.train_peak_rss_mb} MB`,
+  );
+  console.log(
+    `inference        ${report.infer_s_per_batch.toFixed(3)} s/batch, peak RSS ${report.infer_peak_rss_mb} MB`,
+  );
+  if (report.peak_gflops !== null) {
+    console.log(`sgemm peak       ${report.peak_gflops} GFLOP/s`);
+    console.log(`convolutions     train ${rate(report.gflops_per_s, report.utilization)}`);
+    console.log(`                 inference ${rate(report.infer_gflops_per_s, report.infer_utilization)}`);
+  }
+  for (const [name, share] of Object.entries(report.kernels).slice(0, 12)) {
+    const conv = report.conv_kernels[name];
+    console.log(
+      `  ${name.padEnd(24)} ${percent(share)}${conv ? `   ${rate(conv.gflops_per_s, conv.utilization)}` : ""}`,
+    );
+  }
+  for (const [name, share] of Object.entries(report.fallbacks)) {
+    console.log(`  ${`${name} (cpu fallback)`.padEnd(24)} ${percent(share)}`);
+  }
+}
