@@ -293,6 +293,10 @@ async function startServe(args: string[]): Promise<string> {
       output += chunk;
     });
     serve?.once("exit", (code) => reject(new Error(`pix2pix serve exited (${code}): ${output}`)));
+    setTimeout(
+      () => reject(new Error(`pix2pix serve did not start in 2 minutes: ${output}`)),
+      120_000,
+    ).unref();
   });
 }
 
