@@ -239,9 +239,19 @@ function updateRunningStatistics(
   });
 }
 
+/**
+ * Running statistics: per channel, y = x·scale + shift, with scale = w / √(var + eps) and shift =
+ * b − mean·scale computed on the channel vectors, so the image is read and written twice, not four times.
+ */
+function withRunningStatistics(x: tf.Tensor4D, v: BatchNormVariables): tf.Tensor4D {
+  const scale = tf.mul(v.weight, tf.rsqrt(tf.add(v.runningVar, BN_EPS)));
+  const shift = tf.sub(v.bias, tf.mul(v.runningMean, scale));
+  return tf.add(tf.mul(x, scale), shift);
+}
+
 function batchNorm(v: BatchNormVariables, fused: boolean): Layer {
   return (x, { mode }) => {
-    if (mode === "eval") return affine(normalize(x, v.runningMean, v.runningVar), v);
+    if (mode === "eval") return withRunningStatistics(x, v);
     const { y, mean, variance } = withBatchStatistics(x, v, fused);
     if (mode === "train") updateRunningStatistics(v, x, mean, variance);
     return y;
