@@ -127,8 +127,8 @@ async function openServerModel(name: string, models: readonly ServerModel[]): Pr
   if (!name) return;
   const server = models.find((m) => m.name === name);
   say(`downloading ${name}…`);
-  const { bytes, cached } = await downloadWeights(weightsUrl(name));
-  await useModel(bytes, `${name}.safetensors`, server);
+  const { bytes, fileName, cached } = await downloadWeights(weightsUrl(name));
+  await useModel(bytes, fileName ?? `${name}.safetensors`, server);
   await forgetDropped();
   if (cached) ui.modelInfo.textContent += " (weights from the browser's cache)";
 }

@@ -16,8 +16,19 @@ async function open(): Promise<Cache | undefined> {
 
 const bytesOf = async (response: Response) => new Uint8Array(await response.arrayBuffer());
 
+export interface Weights {
+  readonly bytes: Uint8Array;
+  /** The file's name as the server gives it (its extension says .safetensors or .pth). */
+  readonly fileName: string | undefined;
+  readonly cached: boolean;
+}
+
+function fileNameOf(headers: Headers): string | undefined {
+  return /filename="([^"]+)"/.exec(headers.get("Content-Disposition") ?? "")?.[1];
+}
+
 /** A server model's weights: from the cache when the server says they have not changed. */
-export async function downloadWeights(url: string): Promise<{ bytes: Uint8Array; cached: boolean }> {
+export async function downloadWeights(url: string): Promise<Weights> {
   const cache = await open();
   const hit = await cache?.match(url);
   const etag = hit?.headers.get("ETag");
@@ -25,15 +36,21 @@ export async function downloadWeights(url: string): Promise<{ bytes: Uint8Array;
   try {
     response = await fetch(url, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store" });
   } catch (error) {
-    if (hit) return { bytes: await bytesOf(hit), cached: true };
+    if (hit) return { bytes: await bytesOf(hit), fileName: fileNameOf(hit.headers), cached: true };
     throw error;
   }
-  if (response.status === 304 && hit) return { bytes: await bytesOf(hit), cached: true };
+  if (response.status === 304 && hit) {
+    return { bytes: await bytesOf(hit), fileName: fileNameOf(hit.headers), cached: true };
+  }
   if (!response.ok) throw new Error(await errorOf(response));
   const bytes = await bytesOf(response);
-  const headers = { "Content-Type": "application/octet-stream", ETag: response.headers.get("ETag") ?? "" };
-  await cache?.put(url, new Response(bytes.slice().buffer, { headers })).catch(() => undefined);
-  return { bytes, cached: false };
+  const headers = {
+    "Content-Type": "application/octet-stream",
+    "Content-Disposition": response.headers.get("Content-Disposition") ?? "",
+    ETag: response.headers.get("ETag") ?? "",
+  };
+  await cache?.put(url, new Response(bytes, { headers })).catch(() => undefined);
+  return { bytes, fileName: fileNameOf(response.headers), cached: false };
 }
 
 /** Keeps a dropped file (and only it) for the next visit. */

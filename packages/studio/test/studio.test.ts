@@ -309,6 +309,8 @@ test("served by pix2pix serve: a server model translates, comes from the cache a
   mkdirSync(models);
   mkdirSync(run, { recursive: true });
   copyFileSync(path.join(dir, "tiny.safetensors"), path.join(models, "tiny.safetensors"));
+  const referencePth = path.join(STUDIO, "../pix2pix/test/fixtures/parity/unet_128_ngf2.pth");
+  copyFileSync(referencePth, path.join(models, "unet_128_ngf2.pth"));
   writeFileSync(path.join(run, "loss_log.jsonl"), lossLine(1) + lossLine(2));
   const serverUrl = await startServe([
     "--models",
@@ -337,6 +339,12 @@ test("served by pix2pix serve: a server model translates, comes from the cache a
     assert.match(info, /resnet_6blocks, ngf 8/);
     assert.equal(info.includes("from the browser's cache"), visit !== "first", visit);
   }
+
+  // a reference .pth among the server's models: read by the restricted unpickler in the browser too
+  const count = await translations();
+  await testid("model-select").selectOption("unet_128_ngf2");
+  await nextTranslation(count);
+  assert.match((await page.locator("#model-info").textContent()) ?? "", /unet_128, ngf 2/);
 
   await page.locator("#run-select").selectOption("demo");
   await page.waitForFunction(() => document.getElementById("loss-chart")?.dataset.records === "2");
