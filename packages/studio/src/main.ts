@@ -105,6 +105,7 @@ function naturalSize(next: CurrentModel): number {
 async function useModel(bytes: Uint8Array, name: string, server?: ServerModel): Promise<void> {
   say(`reading ${name}…`);
   const loaded = generatorFromBytes(bytes, name);
+  await inFlight?.catch(() => undefined); // it finishes with the weights it started with
   model?.loaded.g.dispose();
   model = { loaded, name, ...(server && { server }) };
   ui.modelInfo.textContent = describe(model);
@@ -194,7 +195,8 @@ async function uploadImage(file: File): Promise<void> {
 
 const DEBOUNCE_MS = 80;
 let timer: ReturnType<typeof setTimeout> | undefined;
-let running = false;
+/** The translation running now, if any. */
+let inFlight: Promise<void> | undefined;
 let again = false;
 
 function scheduleTranslation(final: boolean): void {
@@ -209,33 +211,32 @@ async function runTranslation(): Promise<void> {
     say("no model yet: pick a server model or drop a weights file");
     return;
   }
-  if (running) {
+  if (inFlight) {
     again = true;
     return;
   }
-  running = true;
-  try {
-    do {
-      again = false;
-      say("translating…");
-      const { output, milliseconds } = await translate(
-        model.loaded,
-        sketch.pixels(),
-        ui.eval.checked ? "eval" : "test",
-      );
-      ui.output.width = output.width;
-      ui.output.height = output.height;
-      ui.output.getContext("2d")?.putImageData(output, 0, 0);
-      // a count that tests (ours and anyone's) can wait on
-      ui.output.dataset.translations = String(Number(ui.output.dataset.translations ?? 0) + 1);
-      ui.time.textContent = `${milliseconds.toFixed(0)} ms`;
-      ui.time.dataset.ms = String(milliseconds);
-      ui.download.setAttribute("aria-disabled", "false");
-    } while (again);
-    say("ready");
-  } finally {
-    running = false;
-  }
+  inFlight = translateUntilCurrent(model).finally(() => {
+    inFlight = undefined;
+  });
+  return inFlight;
+}
+
+async function translateUntilCurrent(using: CurrentModel): Promise<void> {
+  do {
+    again = false;
+    say("translating…");
+    const mode = ui.eval.checked ? "eval" : "test";
+    const { output, milliseconds } = await translate(using.loaded, sketch.pixels(), mode);
+    ui.output.width = output.width;
+    ui.output.height = output.height;
+    ui.output.getContext("2d")?.putImageData(output, 0, 0);
+    // a count that tests (ours and anyone's) can wait on
+    ui.output.dataset.translations = String(Number(ui.output.dataset.translations ?? 0) + 1);
+    ui.time.textContent = `${milliseconds.toFixed(0)} ms`;
+    ui.time.dataset.ms = String(milliseconds);
+    ui.download.setAttribute("aria-disabled", "false");
+  } while (again);
+  say("ready");
 }
 
 function downloadOutput(event: Event): void {
