@@ -5,7 +5,7 @@
  */
 import { UserError } from "../errors.ts";
 import { parsePth } from "../io/pth.ts";
-import { decodeSafetensors, type SafetensorsContent } from "../io/safetensors-codec.ts";
+import { decodeSafetensors, type SafetensorsContent, type StateDict } from "../io/safetensors-codec.ts";
 import { dropInstanceNormStats, loadNetworkStateDict } from "../io/state-dict.ts";
 import { type DetectedGenerator, detectGenerator } from "../models/detect.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
@@ -47,16 +47,25 @@ function decode(bytes: Uint8Array, name: string): SafetensorsContent {
 export function generatorFromBytes(bytes: Uint8Array, name: string): LoadedGenerator {
   const { tensors, metadata } = decode(bytes, name);
   const architecture = detectGenerator(tensors, metadata, name);
+  return { g: loadedGenerator(tensors, architecture, name), architecture, metadata };
+}
+
+/** The generator `architecture` describes, with the weights of `tensors` (a state dict from `source`). */
+export function loadedGenerator(
+  tensors: StateDict,
+  architecture: DetectedGenerator,
+  source: string,
+): Network {
   const g = createGenerator(
     generatorConfig(architecture, architecture.inputNc, architecture.outputNc),
     null, // every variable is loaded next
   );
   try {
     if (architecture.norm === "instance") dropInstanceNormStats(tensors, g); // as the reference's loader
-    loadNetworkStateDict(g, tensors, name);
+    loadNetworkStateDict(g, tensors, source);
   } catch (error) {
     g.dispose();
     throw error;
   }
-  return { g, architecture, metadata };
+  return g;
 }

@@ -7,12 +7,11 @@ import { readFile, stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { runFiles, trainOptionsFile } from "../io/run-files.ts";
 import type { StateDict } from "../io/safetensors-codec.ts";
-import { loadNetworkStateDict } from "../io/state-dict.ts";
 import { readStateDictFile } from "../io/state-dict-file.ts";
 import { type DetectedGenerator, detectGenerator } from "../models/detect.ts";
-import { createGenerator, generatorConfig } from "../models/index.ts";
 import type { GeneratorOptions } from "../models/options.ts";
 import type { Network } from "../nn/network.ts";
+import { loadedGenerator } from "./generator-bytes.ts";
 
 /** What a caller may say about the generator; anything left out comes from the weights. */
 export type GeneratorRequest = Partial<
@@ -87,14 +86,7 @@ export async function openGenerator(model: string, request: GeneratorRequest = {
   const { tensors, metadata } = await readStateDictFile(file);
   const saved = runOptions ?? metadata;
   const architecture = resolveArchitecture(tensors, file, request, statedNoDropout(saved));
-  const { inputNc, outputNc } = architecture;
-  const network = createGenerator(generatorConfig(architecture, inputNc, outputNc), null); // weights next
-  try {
-    loadNetworkStateDict(network, tensors, file);
-  } catch (error) {
-    network.dispose();
-    throw error;
-  }
+  const network = loadedGenerator(tensors, architecture, file);
   const trainedSize = runOptions?.cropSize;
   return { network, architecture, file, ...(typeof trainedSize === "number" && { trainedSize }) };
 }
