@@ -13,7 +13,7 @@ export interface BaselineReport {
   readonly command: string;
   readonly train_s_per_iter: number;
   readonly infer_s_per_batch: number;
-  /** Present when the command reports it. */
+  /** Present when the command reports it; whole MiB, as ours. */
   readonly peak_rss_mb?: number;
 }
 
@@ -58,6 +58,6 @@ export function runBaseline(command: string, o: SpeedOptions): BaselineReport {
       `it printed: ${line.slice(0, 200)}`,
     );
   }
-  const memory = isPositive(peakRss) ? { peak_rss_mb: peakRss } : {};
+  const memory = isPositive(peakRss) ? { peak_rss_mb: Math.round(peakRss) } : {};
   return { command: full, train_s_per_iter: train, infer_s_per_batch: infer, ...memory };
 }

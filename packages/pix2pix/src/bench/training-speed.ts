@@ -62,7 +62,8 @@ export interface SpeedReport {
   readonly infer_conv_kernels: Readonly<Record<string, ConvKernelRate>>;
   /**
    * The process's peak resident memory (MiB) when inference was done. Inference runs first, with a G
-   * of its own: this is what generating images takes, nothing training left behind.
+   * of its own: this is what generating images takes, nothing training left behind. (The sgemm before
+   * it takes 48 MB for a moment: for a model much smaller than pix2pix's, that sets this peak.)
    */
   readonly infer_peak_rss_mb: number;
   /**
