@@ -5,7 +5,7 @@
  */
 
 export { rgbaToUnitRange, unitRangeToRgba } from "./data/pixels.ts";
-export { resizeBicubic } from "./data/resample.ts";
+export { resizeBicubic } from "./io/resample.ts";
 export { FACADE_CLASSES, type FacadeClass, renderSyntheticPair } from "./data/synthetic.ts";
 export { UserError } from "./errors.ts";
 export { translateBatch } from "./infer/evaluate.ts";

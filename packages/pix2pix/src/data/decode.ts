@@ -6,8 +6,8 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import sharp from "sharp";
+import { resizeBicubic } from "../io/resample.ts";
 import { cropPixels, rgbToLuma, toUnitRange } from "./pixels.ts";
-import { resizeBicubic } from "./resample.ts";
 import type { PairSource } from "./sources.ts";
 import { renderSyntheticPair } from "./synthetic.ts";
 import {

@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import sharp from "sharp";
+import { resizeBicubic } from "../io/resample.ts";
 import { loadPair } from "./decode.ts";
 import { rgbToLuma } from "./pixels.ts";
-import { resizeBicubic } from "./resample.ts";
 
 // Made by tools/make-transform-fixtures.py with Pillow: what the reference's transforms produce.
 const fixtures = path.resolve(import.meta.dirname, "../../test/fixtures/transforms");

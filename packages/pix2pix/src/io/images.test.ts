@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import sharp from "sharp";
 import { UserError } from "../errors.ts";
 import { readImage, writeImage } from "./images.ts";
+import { resizeBicubic } from "./resample.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-images-"));
 
@@ -14,6 +15,22 @@ function ramp(height: number, width: number): Float32Array {
 }
 
 describe("image files", () => {
+  test("a resized read scales as training does: Pillow's bicubic, byte for byte", async () => {
+    const [width, height] = [37, 23];
+    const bytes = new Uint8Array(width * height * 3).map((_, i) => (i * 37 + (i % 7) * 11) % 256);
+    const file = path.join(dir, "resize-source.png");
+    await sharp(bytes, { raw: { width, height, channels: 3 } })
+      .png()
+      .toFile(file);
+    const read = await readImage(file, 3, { width: 64, height: 48 });
+    const expected = resizeBicubic(bytes, width, height, 3, 64, 48);
+    assert.deepEqual([read.width, read.height], [64, 48]);
+    assert.deepEqual(
+      Array.from(read.data, (v) => Math.round((v + 1) * 127.5)),
+      Array.from(expected),
+    );
+  });
+
   test("a PNG round trip is exact, WebP keeps the size, and parent folders are created", async () => {
     const image = { data: ramp(5, 7), height: 5, width: 7, channels: 3 as const };
     for (const name of ["a/b/c.png", "d.webp"]) {

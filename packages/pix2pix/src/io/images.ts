@@ -8,6 +8,7 @@ import path from "node:path";
 import sharp, { type Metadata, type OutputInfo, type Sharp } from "sharp";
 import { UserError } from "../errors.ts";
 import { writeError, writeFileAtomic } from "./atomic-file.ts";
+import { resizeBicubic } from "./resample.ts";
 
 /** Pixels as the networks see them: HWC, values in [-1, 1]. */
 export interface ImagePixels {
@@ -40,8 +41,7 @@ export async function readImage(
   channels: 1 | 3,
   resize?: ImageSize,
 ): Promise<ImageData32> {
-  let pipeline = sharp(source, { failOn: "error" }).removeAlpha().toColourspace("srgb");
-  if (resize) pipeline = pipeline.resize(resize.width, resize.height, { fit: "fill", kernel: "cubic" });
+  const pipeline = sharp(source, { failOn: "error" }).removeAlpha().toColourspace("srgb");
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
@@ -49,8 +49,13 @@ export async function readImage(
     throw imageError(sourceName(source), error);
   }
   const { data, info } = decoded;
-  const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
-  const pixels = info.width * info.height;
+  const decodedRgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
+  // Scaled as training scales (Pillow's bicubic, byte for byte), so a model sees what it learned from.
+  const rgb = resize
+    ? resizeBicubic(decodedRgb, info.width, info.height, 3, resize.width, resize.height)
+    : decodedRgb;
+  const { width, height } = resize ?? info;
+  const pixels = width * height;
   const out = new Float32Array(pixels * channels);
   if (channels === 3) {
     for (let i = 0; i < out.length; i++) out[i] = (rgb[i] as number) / 127.5 - 1;
@@ -63,7 +68,7 @@ export async function readImage(
       out[p] = Math.floor((r * 299 + g * 587 + b * 114) / 1000) / 127.5 - 1;
     }
   }
-  return { data: out, height: info.height, width: info.width, channels };
+  return { data: out, height, width, channels };
 }
 
 /** The width and height stored in an image's header (read without decoding the pixels). */
