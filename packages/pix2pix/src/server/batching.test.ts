@@ -23,6 +23,7 @@ async function answer(url: string, bytes: Buffer, mode: "test" | "eval"): Promis
   return Buffer.from(await res.arrayBuffer());
 }
 
+/** Three eval-mode images: their batch is padded to four. */
 const modes = ["test", "eval", "test", "eval", "eval", "test"] as const;
 
 describe("dynamic batching never changes an answer", () => {

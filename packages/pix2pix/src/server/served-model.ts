@@ -97,17 +97,23 @@ export class ServedModel {
     this.network.dispose();
   }
 
-  /** Test-mode images run one by one and eval-mode ones together (translatePixels); answers keep their order. */
+  /**
+   * Test-mode images run one by one and eval-mode ones together (translatePixels); answers keep their
+   * order. An eval batch is padded to a power of two with copies of its first image (in eval mode an
+   * image's answer does not depend on the others): the onednn backend keeps compiled convolutions and
+   * filter copies per batch shape, so a few shapes keep memory flat where every size from 1 to
+   * --max-batch would add a U-Net-256's filters each.
+   */
   private async translateJobs(jobs: TranslationJob[], seed: number): Promise<ImagePixels[]> {
     const outputs: ImagePixels[] = new Array(jobs.length);
     for (const mode of ["eval", "test"] as const) {
       const at = jobs.flatMap((job, i) => (job.mode === mode ? [i] : []));
-      const results = await translatePixels(
-        this.network,
-        at.map((i) => (jobs[i] as TranslationJob).image),
-        mode,
-        seed,
-      );
+      const images = at.map((i) => (jobs[i] as TranslationJob).image);
+      if (mode === "eval" && images.length > 0) {
+        const padded = 2 ** Math.ceil(Math.log2(images.length));
+        while (images.length < padded) images.push(images[0] as ImagePixels);
+      }
+      const results = await translatePixels(this.network, images, mode, seed);
       for (const [k, i] of at.entries()) outputs[i] = results[k] as ImagePixels;
     }
     return outputs;
