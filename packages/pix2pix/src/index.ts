@@ -5,7 +5,6 @@
  */
 
 export { rgbaToUnitRange, unitRangeToRgba } from "./data/pixels.ts";
-export { resizeBicubic } from "./io/resample.ts";
 export { FACADE_CLASSES, type FacadeClass, renderSyntheticPair } from "./data/synthetic.ts";
 export { UserError } from "./errors.ts";
 export { translateBatch } from "./infer/evaluate.ts";
@@ -14,6 +13,7 @@ export { type ImageMetrics, imageMetrics, l1, meanMetrics, psnr, ssim } from "./
 export { generatorToOnnx } from "./infer/onnx-export.ts";
 export { type InferenceMode, translatePixels } from "./infer/translate-pixels.ts";
 export { parsePth } from "./io/pth.ts";
+export { resizeBicubic } from "./io/resample.ts";
 export {
   decodeSafetensors,
   encodeSafetensors,

@@ -93,7 +93,7 @@ describe("learning-rate policies", () => {
     // each epoch begins, from epoch 1: lr 2e-4 for epochs 1-6, 4e-5 for 7-12, 8e-6 for 13-18, 1.6e-6.
     const o = { ...base, lrPolicy: "plateau" as const };
     const expected = [2e-4, 2e-4, 2e-4, 2e-4, 2e-4, 2e-4, 4e-5, 4e-5, 4e-5, 4e-5, 4e-5, 4e-5, 8e-6];
-    expected.forEach((lr, i) => close(scheduledLr(o, i + 1), lr));
+    for (const [i, lr] of expected.entries()) close(scheduledLr(o, i + 1), lr);
     close(scheduledLr(o, 19), 1.6e-6);
     const schedule = LrSchedule.start(o);
     for (let epoch = 1; epoch <= 13; epoch++) {
