@@ -98,11 +98,11 @@ function splitFacades(source: string, dataroot: string): void {
   }
 }
 
-/** The held-out pairs at 128 px (plain resize, no flip), labels as input. */
-async function loadHeldOut(dataroot: string): Promise<PairBatch[]> {
+/** The pairs of a split at 128 px (plain resize, no flip, in order), labels as input. */
+async function* pairsOf(dataroot: string, phase: string): AsyncGenerator<PairBatch> {
   const options = resolveOptions(dataOptions, {
     dataroot,
-    phase: "test",
+    phase,
     direction: "BtoA",
     preprocess: "resize",
     loadSize: SIZE,
@@ -110,10 +110,11 @@ async function loadHeldOut(dataroot: string): Promise<PairBatch[]> {
     noFlip: true,
   });
   const dataset = await openPairedDataset(options, Rng.fromSeed(0));
-  const pairs: PairBatch[] = [];
-  for await (const batch of dataset.batches(1, Rng.fromSeed(0))) pairs.push(batch);
-  await dataset.close();
-  return pairs;
+  try {
+    yield* dataset.batches(1, Rng.fromSeed(0));
+  } finally {
+    await dataset.close();
+  }
 }
 
 /** An output in [-1, 1] as the reference's tensor2im makes it 8-bit (truncating), back in [-1, 1]. */
@@ -126,6 +127,26 @@ function score(outputs: readonly Float32Array[], pairs: readonly PairBatch[]): I
   const image = (data: Float32Array) => ({ data, height: SIZE, width: SIZE, channels: 3 });
   const mean = meanMetrics(pairs.map((p, i) => imageMetrics(image(outputs[i] as Float32Array), image(p.b))));
   return { ...mean, l1: mean.l1 / 2 };
+}
+
+/**
+ * What no training scores: every output the training photos' mean colour. Early on (hundreds of steps)
+ * facades models score about this, so a setting is informative only where they clearly beat it.
+ */
+async function flatBaseline(dataroot: string, pairs: readonly PairBatch[]): Promise<ImageMetrics> {
+  let sum = [0, 0, 0];
+  let pixels = 0;
+  for await (const p of pairsOf(dataroot, "train")) {
+    sum = sum.map((s, c) => p.b.reduce((t, v, i) => (i % 3 === c ? t + v : t), s));
+    pixels += p.b.length / 3;
+  }
+  const flat = eightBit(
+    Float32Array.from({ length: SIZE * SIZE * 3 }, (_, i) => (sum[i % 3] as number) / pixels),
+  );
+  return score(
+    pairs.map(() => flat),
+    pairs,
+  );
 }
 
 function trainingOptions(dataroot: string, seed: number): Partial<TrainOptions> {
@@ -282,13 +303,15 @@ function gitCommit(): string {
 const commit = gitCommit();
 const dataroot = path.join(out, "facades");
 splitFacades(path.resolve(args.data), dataroot);
-const pairs = await loadHeldOut(dataroot);
+const pairs: PairBatch[] = [];
+for await (const pair of pairsOf(dataroot, "test")) pairs.push(pair);
 const inputsFile = path.join(out, "eval-inputs.f32");
 writeFileSync(
   inputsFile,
   Buffer.concat(pairs.map((p) => Buffer.from(p.a.buffer, p.a.byteOffset, p.a.byteLength))),
 );
 
+const untrained = await flatBaseline(dataroot, pairs);
 const results: RunResult[] = [];
 for (const seed of ourSeeds) results.push(...(await runOurs(dataroot, pairs, seed)));
 for (const seed of torchSeeds) results.push(...runTorch(dataroot, pairs, inputsFile, seed));
@@ -296,6 +319,10 @@ console.log(
   `\nfacades labels → photo, ${SIZE} px, unet_128 + basic D, ngf ${ngf}, ${pairs.length} held-out pairs, eval mode, 8-bit; commit ${commit}`,
 );
 const summary = summarize(results);
+console.log(
+  `no training (every output the training photos' mean colour): L1 ${untrained.l1.toFixed(4)}, PSNR ${untrained.psnr.toFixed(2)}, SSIM ${untrained.ssim.toFixed(4)}\n`,
+);
 console.log(table(summary));
 const protocol = { heldOut: pairs.length, size: SIZE, loadSize: LOAD_SIZE, steps: stepCounts, ngf, commit };
-writeFileSync(path.join(out, "summary.json"), `${JSON.stringify({ protocol, summary, results }, null, 2)}\n`);
+const report = { protocol, untrained, summary, results };
+writeFileSync(path.join(out, "summary.json"), `${JSON.stringify(report, null, 2)}\n`);
