@@ -101,3 +101,21 @@ describe("training faults", () => {
     assert.ok(resumed.length === 1 && Number.isFinite(resumed[0]?.G_L1), "the kept checkpoint resumes");
   });
 });
+
+describe("a schedule that leaves nothing to learn", () => {
+  test("an epoch at learning rate 0 (one epoch, no decay epochs) is announced with what to change", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "pix2pix-lr0-"));
+    const notes: string[] = [];
+    await train(
+      { ...tinyRun(root), nEpochs: 1, nEpochsDecay: 0 },
+      { maxSteps: 1, onNote: (n) => notes.push(n) },
+    );
+    assert.ok(
+      notes.some((n) => /^epoch 1 trains at learning rate 0 .*--n-epochs-decay/.test(n)),
+      notes.join("\n"),
+    );
+    const silent: string[] = [];
+    await train({ ...tinyRun(root, "fine"), nEpochs: 2 }, { maxSteps: 1, onNote: (n) => silent.push(n) });
+    assert.ok(!silent.some((n) => /learning rate 0/.test(n)), silent.join("\n"));
+  });
+});

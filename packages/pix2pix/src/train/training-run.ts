@@ -128,7 +128,15 @@ export class TrainingRun {
   /** The learning rate of the epoch in progress, and the generator of its data order. */
   startEpoch(): { lr: number; dataRng: Rng } {
     this.epochRng ??= this.rng.fork().state();
-    return { lr: this.schedule.lrForEpoch(this.epoch), dataRng: Rng.fromState(this.epochRng) };
+    const lr = this.schedule.lrForEpoch(this.epoch);
+    if (lr === 0 && this.o.lr > 0) {
+      // The reference's linear schedule reaches 0 in the last epoch: a one-epoch run would learn nothing.
+      this.note(
+        `epoch ${this.epoch} trains at learning rate 0 (the reference's schedule: its last epoch is at 0); ` +
+          "give more --n-epochs or --n-epochs-decay to learn in every epoch",
+      );
+    }
+    return { lr, dataRng: Rng.fromState(this.epochRng) };
   }
 
   /** One training step on a batch; stops the run, naming the step, when a loss is not finite. */
