@@ -23,6 +23,7 @@ import torch
 import torch.nn as nn
 
 from torch_reference import NLayerDiscriminator, PixelDiscriminator, ResnetGenerator, UnetGenerator, norm_layer
+from torch_reference.sfc32 import Sfc32
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(__file__), "..", "packages", "pix2pix", "test", "fixtures", "parity")
@@ -37,29 +38,6 @@ def pattern(shape, salt):
         n *= s
     values = [((((i + salt) * 2654435761) % 2 ** 32) / 2 ** 32) * 2 - 1 for i in range(n)]
     return torch.tensor(values, dtype=torch.float32).reshape(shape)
-
-
-class Sfc32:
-    """The Rng of src/random.ts, so the gradient penalty's interpolation weights can be reproduced."""
-
-    def __init__(self, seed):
-        self.s = [0x9E3779B9, seed % 2 ** 32, (seed // 2 ** 32) % 2 ** 32, 1]
-        for _ in range(16):
-            self.uint32()
-
-    def uint32(self):
-        a, b, c, d = self.s
-        t = (a + b + d) % 2 ** 32
-        d = (d + 1) % 2 ** 32
-        a = b ^ (b >> 9)
-        b = (c + (c << 3)) % 2 ** 32
-        c = ((c << 21) | (c >> 11)) % 2 ** 32
-        c = (c + t) % 2 ** 32
-        self.s = [a, b, c, d]
-        return t
-
-    def next(self):
-        return self.uint32() / 2 ** 32
 
 
 def fnv1a(text):

@@ -32,6 +32,7 @@ from torch.optim import lr_scheduler
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from torch_reference import Pix2pix, define_D, define_G  # noqa: E402
+from torch_reference.sfc32 import Sfc32  # noqa: E402
 
 DTYPES = {"F32": np.float32, "I64": np.int64}
 
@@ -67,29 +68,6 @@ def write_safetensors(path, tensors):
     os.replace(path + ".tmp", path)
 
 
-class Sfc32:
-    """src/random.ts's Rng (sfc32, seeded the same way), for dropout masks identical to pix2pix-ts's."""
-
-    def __init__(self, seed):
-        self.s = [0x9E3779B9, seed % 2 ** 32, (seed // 2 ** 32) % 2 ** 32, 1]
-        for _ in range(16):
-            self.uint32()
-
-    def uint32(self):
-        a, b, c, d = self.s
-        t = (a + b + d) % 2 ** 32
-        d = (d + 1) % 2 ** 32
-        a = b ^ (b >> 9)
-        b = (c + (c << 3)) % 2 ** 32
-        c = ((c << 21) | (c >> 11)) % 2 ** 32
-        c = (c + t) % 2 ** 32
-        self.s = [a, b, c, d]
-        return t
-
-    def uniforms(self, n):
-        return np.array([self.uint32() for _ in range(n)], dtype=np.float64) / 2 ** 32
-
-
 class SharedMaskDropout(nn.Module):
     """Dropout(0.5) whose mask is drawn from `rng` as pix2pix-ts draws it: NHWC order, 0 below 0.5, else 2."""
 
@@ -101,7 +79,7 @@ class SharedMaskDropout(nn.Module):
         if not self.training:
             return x
         n, c, h, w = x.shape
-        keep = self.rng.uniforms(n * h * w * c).reshape(n, h, w, c) >= 0.5
+        keep = np.array(self.rng.uniforms(n * h * w * c)).reshape(n, h, w, c) >= 0.5
         mask = torch.from_numpy(np.where(keep, 2.0, 0.0).astype(np.float32)).permute(0, 3, 1, 2)
         return x * mask
 
