@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the project needs: oneDNN 2.x and a C++ toolchain for the native backend, and
-# Chromium, in which the studio's tests run (driven by playwright-core, which downloads no browser).
-APT_PACKAGES=(libdnnl-dev g++ make python3 pkg-config chromium)
+# Chromium, in which the studio's tests run (driven by playwright-core, which downloads no browser), and
+# redis-server, which the queue's tests start on a loopback port (BullMQ's store).
+APT_PACKAGES=(libdnnl-dev g++ make python3 pkg-config chromium redis-server)
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
