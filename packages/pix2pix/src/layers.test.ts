@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["report"],
   ["infer"],
   ["train"],
-  ["server"],
+  ["server", "queue"],
   ["bench"],
   ["cli"],
   ["index.ts"],
