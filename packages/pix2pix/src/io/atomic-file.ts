@@ -25,11 +25,26 @@ export function writeError(file: string, error: unknown): unknown {
 }
 
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
+  await writeAtomically(file, async (temp) => {
     const handle = await open(temp, "w");
     try {
       await handle.writeFile(data);
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/**
+ * The same for a writer that needs a path (an encoder streaming to a file too large to hold):
+ * `write` creates the temporary file it is given, which is then fsynced and renamed over `file`.
+ */
+export async function writeAtomically(file: string, write: (temp: string) => Promise<void>): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    await write(temp);
+    const handle = await open(temp, "r+");
+    try {
       await handle.sync();
     } finally {
       await handle.close();

@@ -121,6 +121,24 @@ const FORMATS: Readonly<Record<string, ImageFormat>> = {
   ".webp": "webp",
 };
 
+/** The format a file's extension names (.png, .jpg, .jpeg, .webp), or a UserError naming the file. */
+export function imageFormatOf(file: string): ImageFormat {
+  const extension = path.extname(file).toLowerCase();
+  const format = FORMATS[extension];
+  if (!format) {
+    throw new UserError(
+      `cannot write image ${file}: unknown extension '${extension}'`,
+      `use one of ${Object.keys(FORMATS).join(" ")}`,
+    );
+  }
+  return format;
+}
+
+/** `pipeline` encoding to `format` with the settings every image we write uses. */
+export function encodeAs(pipeline: Sharp, format: ImageFormat): Sharp {
+  return ENCODERS[format](pipeline);
+}
+
 /** The bytes of the image as a `format` file; with `resize`, scaled (bicubic) to that size first. */
 export async function encodeImage(
   image: ImagePixels,
@@ -150,15 +168,7 @@ export async function encodeImage(
  * atomic-file.ts); with `resize`, scaled (bicubic) to that size first.
  */
 export async function writeImage(file: string, image: ImagePixels, resize?: ImageSize): Promise<void> {
-  const extension = path.extname(file).toLowerCase();
-  const format = FORMATS[extension];
-  if (!format) {
-    throw new UserError(
-      `cannot write image ${file}: unknown extension '${extension}'`,
-      `use one of ${Object.keys(FORMATS).join(" ")}`,
-    );
-  }
-  const bytes = await encodeImage(image, format, resize);
+  const bytes = await encodeImage(image, imageFormatOf(file), resize);
   try {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   } catch (error) {
