@@ -4,9 +4,11 @@
  *   - data: aligned photo|labels facades (--data, default datasets/facades/train, as
  *     `npx pix2pix datasets download facades` writes it), sorted by number; the last 40 are held out;
  *   - training: labels → photo (BtoA), unet_128 (dropout) + basic D, ngf = ndf = --ngf, batch 1,
- *     resize 143 (bicubic) + random 128 crop + flip, vanilla GAN + 100·L1, Adam 2e-4 / 0.5 at a constant
- *     learning rate, up to the last of --steps; once per seed of ours (--seeds) and of PyTorch's
- *     (--torch-seeds, torch_facades.py over tools/torch_reference);
+ *     resize 143 (bicubic) + random 128 crop + flip, vanilla GAN + 100·L1, Adam 2e-4 / 0.5, up to the
+ *     last of --steps; the learning rate constant, or with `--schedule N+M` the reference's linear
+ *     schedule over N epochs plus M decaying ones (an epoch: one pass over the training pairs; --steps
+ *     then defaults to all of them); once per seed of ours (--seeds) and of PyTorch's (--torch-seeds,
+ *     torch_facades.py over tools/torch_reference);
  *   - scoring, at each step count of --steps: the 40 held-out label maps resized to 128 px, identical
  *     inputs for both, translated in eval mode (running statistics, no dropout), the outputs made 8-bit
  *     as the reference's tensor2im does, and scored against the 8-bit targets: L1 on the [0, 1] scale,
@@ -16,7 +18,7 @@
  * to OUT/summary.json.
  *
  * usage: node --import tsx tools/learning-check/facades.ts [--data DIR] [--steps 600[,1200...]] [--ngf 32]
- *          [--seeds 0,1,2] [--torch-seeds 0,1,2] [--out runs/learning-check] [--backend auto]
+ *          [--schedule constant|N+M] [--seeds 0,1,2] [--torch-seeds 0,1,2] [--out runs/learning-check] [--backend auto]
  *          [--threads 2] [--python /usr/bin/python3]
  * An empty --seeds or --torch-seeds skips that side.
  */
@@ -50,7 +52,8 @@ const SIZE = 128;
 const { values: args } = parseArgs({
   options: {
     data: { type: "string", default: "datasets/facades/train" },
-    steps: { type: "string", default: "600" },
+    steps: { type: "string" },
+    schedule: { type: "string", default: "constant" },
     ngf: { type: "string", default: "32" },
     seeds: { type: "string", default: "0,1,2" },
     "torch-seeds": { type: "string" },
@@ -61,11 +64,20 @@ const { values: args } = parseArgs({
   },
 });
 const seedList = (text: string) => (text.trim() === "" ? [] : text.split(",").map(Number));
-const stepCounts = args.steps
-  .split(",")
-  .map(Number)
-  .sort((a, b) => a - b);
-const lastStep = stepCounts.at(-1) as number;
+
+/** The learning rate's course: constant, or the reference's linear policy over epochs + decaying epochs. */
+type Schedule =
+  | { readonly kind: "constant" }
+  | { readonly kind: "linear"; readonly nEpochs: number; readonly nEpochsDecay: number };
+
+function parseSchedule(text: string): Schedule {
+  if (text === "constant") return { kind: "constant" };
+  const match = /^(\d+)\+(\d+)$/.exec(text);
+  if (!match)
+    throw new Error(`--schedule must be "constant" or N+M (epochs + decaying epochs), not "${text}"`);
+  return { kind: "linear", nEpochs: Number(match[1]), nEpochsDecay: Number(match[2]) };
+}
+const schedule = parseSchedule(args.schedule);
 const ngf = Number(args.ngf);
 const ourSeeds = seedList(args.seeds);
 const torchSeeds = seedList(args["torch-seeds"] ?? args.seeds);
@@ -80,8 +92,11 @@ interface RunResult extends ImageMetrics {
   readonly s_per_step: number;
 }
 
-/** DATAROOT/train (all but the last HELD_OUT files by number) and DATAROOT/test (those), as symlinks. */
-function splitFacades(source: string, dataroot: string): void {
+/**
+ * DATAROOT/train (all but the last HELD_OUT files by number) and DATAROOT/test (those), as symlinks;
+ * returns the number of training pairs.
+ */
+function splitFacades(source: string, dataroot: string): number {
   const files = readdirSync(source)
     .filter((f) => /^\d+\.(jpg|png)$/.test(f))
     .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
@@ -96,6 +111,7 @@ function splitFacades(source: string, dataroot: string): void {
     mkdirSync(path.join(dataroot, phase), { recursive: true });
     for (const f of part) symlinkSync(path.join(source, f), path.join(dataroot, phase, f));
   }
+  return files.length - HELD_OUT;
 }
 
 /** The pairs of a split at 128 px (plain resize, no flip, in order), labels as input. */
@@ -150,6 +166,10 @@ async function flatBaseline(dataroot: string, pairs: readonly PairBatch[]): Prom
 }
 
 function trainingOptions(dataroot: string, seed: number): Partial<TrainOptions> {
+  const epochs =
+    schedule.kind === "linear"
+      ? { nEpochs: schedule.nEpochs, nEpochsDecay: schedule.nEpochsDecay }
+      : { nEpochs: 1_000_000, nEpochsDecay: 0 }; // a constant learning rate for the whole budget of steps
   return {
     dataroot,
     direction: "BtoA",
@@ -158,8 +178,7 @@ function trainingOptions(dataroot: string, seed: number): Partial<TrainOptions> 
     ndf: ngf,
     loadSize: LOAD_SIZE,
     cropSize: SIZE,
-    nEpochs: 1_000_000, // a constant learning rate for the whole budget of steps
-    nEpochsDecay: 0,
+    ...epochs,
     printFreq: 100,
     displayFreq: lastStep,
     saveLatestFreq: 1_000_000_000,
@@ -220,6 +239,7 @@ function runTorch(
   const flags = {
     data: dataroot,
     steps: stepCounts.join(","),
+    schedule: args.schedule,
     seed,
     ngf,
     "load-size": LOAD_SIZE,
@@ -302,7 +322,13 @@ function gitCommit(): string {
 
 const commit = gitCommit();
 const dataroot = path.join(out, "facades");
-splitFacades(path.resolve(args.data), dataroot);
+const trainingPairs = splitFacades(path.resolve(args.data), dataroot);
+const stepCounts = (
+  args.steps?.split(",").map(Number) ?? [
+    schedule.kind === "linear" ? (schedule.nEpochs + schedule.nEpochsDecay) * trainingPairs : 600,
+  ]
+).sort((a, b) => a - b);
+const lastStep = stepCounts.at(-1) as number;
 const pairs: PairBatch[] = [];
 for await (const pair of pairsOf(dataroot, "test")) pairs.push(pair);
 const inputsFile = path.join(out, "eval-inputs.f32");
@@ -316,13 +342,22 @@ const results: RunResult[] = [];
 for (const seed of ourSeeds) results.push(...(await runOurs(dataroot, pairs, seed)));
 for (const seed of torchSeeds) results.push(...runTorch(dataroot, pairs, inputsFile, seed));
 console.log(
-  `\nfacades labels → photo, ${SIZE} px, unet_128 + basic D, ngf ${ngf}, ${pairs.length} held-out pairs, eval mode, 8-bit; commit ${commit}`,
+  `\nfacades labels → photo, ${SIZE} px, unet_128 + basic D, ngf ${ngf}, lr ${args.schedule}, ${pairs.length} held-out pairs, eval mode, 8-bit; commit ${commit}`,
 );
 const summary = summarize(results);
 console.log(
   `no training (every output the training photos' mean colour): L1 ${untrained.l1.toFixed(4)}, PSNR ${untrained.psnr.toFixed(2)}, SSIM ${untrained.ssim.toFixed(4)}\n`,
 );
 console.log(table(summary));
-const protocol = { heldOut: pairs.length, size: SIZE, loadSize: LOAD_SIZE, steps: stepCounts, ngf, commit };
+const protocol = {
+  heldOut: pairs.length,
+  trainingPairs,
+  size: SIZE,
+  loadSize: LOAD_SIZE,
+  steps: stepCounts,
+  schedule: args.schedule,
+  ngf,
+  commit,
+};
 const report = { protocol, untrained, summary, results };
 writeFileSync(path.join(out, "summary.json"), `${JSON.stringify(report, null, 2)}\n`);

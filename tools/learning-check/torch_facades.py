@@ -1,7 +1,8 @@
 """The PyTorch side of the facades learning check (tools/learning-check/facades.ts runs it, once per seed).
 
 Trains the reference's pix2pix (tools/torch_reference: unet_128 with dropout, basic D, vanilla GAN +
-100 * L1, Adam 2e-4 / (0.5, 0.999), constant learning rate) on DATA/train, aligned photo|labels files,
+100 * L1, Adam 2e-4 / (0.5, 0.999); the learning rate constant, or with --schedule N+M the reference's
+linear policy, set at the start of each epoch as its scheduler does) on DATA/train, aligned photo|labels files,
 labels -> photo (BtoA), batch 1, with the reference's aligned transform: resize to --load-size (Pillow
 bicubic), random --crop-size crop, random flip, one draw per pair for both sides; a reshuffle each epoch.
 At each step count of --steps it translates the evaluation inputs the driver wrote (N x 128 x 128 x 3
@@ -9,7 +10,8 @@ float32, [-1, 1], NHWC) in eval mode and writes the outputs, 8-bit, to OUT-<step
 score, and prints one JSON line: impl, seed, steps, train_seconds (the training time so far).
 
 usage: /usr/bin/python3 tools/learning-check/torch_facades.py --data DIR --steps N[,N...] --seed S --ngf F
-           --eval-inputs FILE --eval-count N --out PREFIX [--load-size 143] [--crop-size 128] [--threads 2]
+           --eval-inputs FILE --eval-count N --out PREFIX [--schedule constant|N+M] [--load-size 143]
+           [--crop-size 128] [--threads 2]
 """
 import argparse
 import json
@@ -53,6 +55,12 @@ def transform(pair, load, crop):
     return out
 
 
+def linear_lr_factor(epoch, n_epochs, n_epochs_decay):
+    """The reference's lambda_rule for epoch `epoch` (1-based, epoch_count 1): its scheduler has stepped
+    `epoch` times when that epoch starts."""
+    return 1.0 - max(0, epoch + 1 - n_epochs) / float(n_epochs_decay + 1)
+
+
 def write_outputs(G, inputs, path):
     """G's outputs in eval mode (running statistics, no dropout), 8-bit NHWC as the reference's tensor2im
     makes them (truncating); G goes back to train mode."""
@@ -76,6 +84,7 @@ def main():
     p.add_argument("--eval-count", type=int, required=True)
     p.add_argument("--out", required=True, help="outputs go to OUT-<steps>.u8")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--schedule", default="constant", help="constant, or N+M: N epochs, then M decaying")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -86,12 +95,18 @@ def main():
     inputs = np.fromfile(a.eval_inputs, dtype=np.float32).reshape(a.eval_count, size, size, 3)
     inputs = torch.from_numpy(inputs).permute(0, 3, 1, 2)
     model = Pix2pix(define_G(3, 3, a.ngf, "unet_128", use_dropout=True), define_D(6, a.ngf, "basic"))
-    train_seconds, order = 0.0, []
+    decay = None if a.schedule == "constant" else tuple(int(n) for n in a.schedule.split("+"))
+    train_seconds, order, epoch = 0.0, [], 0
     for step in range(1, a.steps[-1] + 1):
         start = time.perf_counter()
         if not order:
             order = list(range(len(pairs)))
             random.shuffle(order)
+            epoch += 1
+            if decay:
+                for optimizer in (model.optimizer_G, model.optimizer_D):
+                    for group in optimizer.param_groups:
+                        group["lr"] = 2e-4 * linear_lr_factor(epoch, *decay)
         photo, labels = transform(pairs[order.pop()], a.load_size, a.crop_size)
         losses, _ = model.step(labels, photo)  # BtoA: labels in, photo out
         train_seconds += time.perf_counter() - start
