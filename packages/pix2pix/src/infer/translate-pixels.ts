@@ -4,9 +4,10 @@
  * Browser-safe.
  *
  * In the paper's test mode batch norm normalises with the statistics of the batch it sees and dropout
- * draws masks, so one image's output would depend on the others in a batch: each image runs at batch 1
- * with the dropout masks of `Rng.fromSeed(seed)`, as `translate` runs it. In eval mode (running
- * statistics, no dropout) images do not interact, and they run as one batch.
+ * draws masks, so one image's output would depend on the others in a batch: the batch runs in the
+ * network's test-each mode, one forward pass in which each image gets its own statistics and the
+ * dropout masks of `Rng.fromSeed(seed)` at batch 1, as `translate` runs it alone. In eval mode
+ * (running statistics, no dropout) images do not interact anyway.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ImagePixels } from "../io/images.ts";
@@ -15,7 +16,13 @@ import { Rng } from "../random.ts";
 
 export type InferenceMode = "test" | "eval";
 
-async function forward(g: Network, images: readonly ImagePixels[], mode: InferenceMode, seed: number) {
+/** G's output for each image (all of one size), in `mode`; the same as translating each alone. */
+export async function translatePixels(
+  g: Network,
+  images: readonly ImagePixels[],
+  mode: InferenceMode,
+  seed: number,
+): Promise<ImagePixels[]> {
   const [first] = images;
   if (!first) return [];
   const { height, width, channels } = first;
@@ -28,7 +35,11 @@ async function forward(g: Network, images: readonly ImagePixels[], mode: Inferen
     batch.set(image.data, i * values);
   });
   const y = tf.tidy(() =>
-    g.apply(tf.tensor4d(batch, [images.length, height, width, channels]), mode, Rng.fromSeed(seed)),
+    g.apply(
+      tf.tensor4d(batch, [images.length, height, width, channels]),
+      mode === "eval" ? "eval" : "test-each",
+      Rng.fromSeed(seed),
+    ),
   );
   const [, outHeight = 0, outWidth = 0, outChannels = 0] = y.shape;
   const data = (await y.data()) as Float32Array;
@@ -40,17 +51,4 @@ async function forward(g: Network, images: readonly ImagePixels[], mode: Inferen
     width: outWidth,
     channels: outChannels,
   }));
-}
-
-/** G's output for each image (all of one size), in `mode`; the same as translating each alone. */
-export async function translatePixels(
-  g: Network,
-  images: readonly ImagePixels[],
-  mode: InferenceMode,
-  seed: number,
-): Promise<ImagePixels[]> {
-  if (mode === "eval") return forward(g, images, mode, seed);
-  const outputs: ImagePixels[] = [];
-  for (const image of images) outputs.push(...(await forward(g, [image], mode, seed)));
-  return outputs;
 }

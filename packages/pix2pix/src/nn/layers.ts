@@ -249,9 +249,22 @@ function withRunningStatistics(x: tf.Tensor4D, v: BatchNormVariables): tf.Tensor
   return tf.add(tf.mul(x, scale), shift);
 }
 
+/**
+ * Each sample normalised by its own statistics, by the same computation as a batch of one (so the
+ * answer is bit-identical to running it alone), then put back together.
+ */
+function withSampleStatistics(x: tf.Tensor4D, v: BatchNormVariables, fused: boolean): tf.Tensor4D {
+  if (x.shape[0] === 1) return withBatchStatistics(x, v, fused).y;
+  return tf.concat(
+    tf.split<tf.Tensor4D>(x, x.shape[0]).map((sample) => withBatchStatistics(sample, v, fused).y),
+    0,
+  );
+}
+
 function batchNorm(v: BatchNormVariables, fused: boolean): Layer {
   return (x, { mode }) => {
     if (mode === "eval") return withRunningStatistics(x, v);
+    if (mode === "test-each") return withSampleStatistics(x, v, fused);
     const { y, mean, variance } = withBatchStatistics(x, v, fused);
     if (mode === "train") updateRunningStatistics(v, x, mean, variance);
     return y;
@@ -268,14 +281,19 @@ export const relu: Module = () => (x) => leakyReluFused(x, 0);
 export const leakyRelu: Module = () => (x) => leakyReluFused(x, 0.2);
 export const tanh: Module = () => (x) => tf.tanh(x);
 
-/** Dropout(0.5) in train and test modes, off in eval; inverted scaling as PyTorch. Masks come from the Rng. */
+/**
+ * Dropout(0.5) in train and test modes, off in eval; inverted scaling as PyTorch. Masks come from the
+ * Rng; in test-each mode one sample's mask serves every sample (the mask each would get alone).
+ */
 export const dropout: Module =
   () =>
   (x, { mode, rng }) => {
     if (mode === "eval") return x;
-    const mask = new Float32Array(x.size);
+    const [n, h, w, c] = x.shape;
+    const shape: [number, number, number, number] = [mode === "test-each" ? 1 : n, h, w, c];
+    const mask = new Float32Array(shape[0] * h * w * c);
     for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < 0.5 ? 0 : 2;
-    return tf.mul(x, tf.tensor(mask, x.shape));
+    return tf.mul(x, tf.tensor(mask, shape));
   };
 
 /**
