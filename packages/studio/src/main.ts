@@ -378,7 +378,7 @@ async function start(): Promise<void> {
 
   const dropped = await lastDropped();
   if (dropped) await useModel(dropped.bytes, dropped.name);
-  else say(models.length > 0 ? "pick a model" : "drop a weights file (.safetensors or .pth) to start");
+  else say(models.length > 0 ? "pick a model" : "drop a weights file (.safetensors, .pth or .pict) to start");
 }
 
 start().catch(fail);

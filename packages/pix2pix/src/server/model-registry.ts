@@ -1,5 +1,5 @@
 /**
- * The models a server offers: every .safetensors / .pth file in --models (named by its stem) and every
+ * The models a server offers: every .safetensors / .pth / .pict file in --models (named by its stem) and every
  * run under --checkpoints-dir with a latest generator (named by the run). Names are looked up in that
  * listing, never joined to a path, so no request reaches a file outside the model folders. Models load
  * on first use and stay in an LRU bounded by a count and a weights budget; a model whose weights file
@@ -22,7 +22,7 @@ export interface RegistryOptions {
   readonly limits: BatcherLimits;
 }
 
-const WEIGHTS = new Set([".safetensors", ".pth"]);
+const WEIGHTS = new Set([".safetensors", ".pth", ".pict"]);
 const NAME = /^[\w][\w.-]*$/;
 
 async function listDir(dir: string | undefined) {
