@@ -7,9 +7,16 @@ import { generatorOptions } from "../models/options.ts";
 import { backendOption, seedOption } from "../options/common.ts";
 import { type OptionValues, option } from "../options/schema.ts";
 
+export const TILE_CHOICES = ["auto", "on", "off"] as const;
+export type TileChoice = (typeof TILE_CHOICES)[number];
+
 export const translateOptions = {
   model: option.required("generator weights: .safetensors, a reference .pth, or a run folder", "file"),
-  output: option.required("the image to write (.png, .jpg, .webp)", "file", "o"),
+  output: option.required(
+    "the image to write (.png, .jpg, .webp) for one input file; the folder to write into for folders, globs or several files",
+    "path",
+    "o",
+  ),
   "load-size": option.int(
     256,
     "resize the input to this square size (rounded to a size the generator takes; a run folder's own crop size when left out)",
@@ -23,6 +30,19 @@ export const translateOptions = {
   eval: option.flag(
     "running BN statistics and no dropout (the reference's --eval); default: the paper's test mode",
   ),
+  tile: option.enum(
+    TILE_CHOICES,
+    "auto",
+    "translate in overlapping blended tiles of the network's size, output at the input's size (auto: for inputs larger than the network's size when the generator is fully convolutional: a ResNet, or a U-Net with --eval)",
+  ),
+  "tile-overlap": option.float(0.25, "the fraction of a tile its neighbours share (blended)", {
+    min: 0,
+    max: 0.5,
+  }),
+  "batch-size": option.int(1, "images (or tiles) per forward pass; batching never changes an output", {
+    min: 1,
+  }),
+  "skip-existing": option.flag("leave inputs whose output already exists (resume a stopped run)"),
   // The architecture is read from the weights; these, when given, must agree with them.
   ...generatorOptions,
   "input-nc": datasetOptions["input-nc"],
