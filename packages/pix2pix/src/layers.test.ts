@@ -13,7 +13,7 @@ const src = import.meta.dirname;
 /** Layers, lowest first; a unit is a folder of src/ or a single top-level file. */
 const LAYERS: readonly (readonly string[])[] = [
   ["errors.ts", "random.ts", "backend.ts", "options"],
-  ["ops"],
+  ["ops", "wasm"],
   ["nn"],
   ["io"],
   ["models", "data"],
@@ -23,7 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["server", "queue"],
   ["bench"],
   ["cli"],
-  ["index.ts"],
+  ["index.ts", "wasm.ts"],
   ["node.ts"],
 ];
 /** The one base layer whose units may import each other (still without cycles). */
@@ -32,6 +32,7 @@ const BASE = 0;
 /** Packages only some units may import: the native backend is chosen at run time, never built in. */
 const RESTRICTED_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   "tfjs-backend-onednn": ["backend.ts", "bench", "cli"],
+  "@tensorflow/tfjs-backend-wasm": ["wasm", "wasm.ts"],
 };
 
 type Graph = ReadonlyMap<string, readonly string[]>;
@@ -107,7 +108,14 @@ function readSources(): { graph: Graph; packages: Map<string, readonly string[]>
     );
     packages.set(
       file,
-      specifiers.filter((s) => !s.startsWith(".")).map((s) => s.split("/")[0] as string),
+      specifiers
+        .filter((s) => !s.startsWith("."))
+        .map((s) =>
+          s
+            .split("/")
+            .slice(0, s.startsWith("@") ? 2 : 1)
+            .join("/"),
+        ), // a scope's package: two parts
     );
   }
   return { graph, packages };
