@@ -1,7 +1,8 @@
 /**
  * pix2pix-ts, the library: the reference's networks and losses on TensorFlow.js, their weights in
  * PyTorch's names and layouts, and the evaluation metrics. Nothing here needs Node, so the browser
- * runs the same code; files, datasets, training and the native backend are in `pix2pix-ts/node`.
+ * runs the same code, training included (`trainOnPairs`, on pairs in memory); files, datasets, the CLI's
+ * trainer and the native backend are in `pix2pix-ts/node`.
  */
 
 export { rgbaToUnitRange, unitRangeToRgba } from "./data/pixels.ts";
@@ -57,3 +58,16 @@ export {
   resolveOptions,
 } from "./options/schema.ts";
 export { Rng, type RngState } from "./random.ts";
+export type { StepProgress, TrainControl } from "./train/control.ts";
+export { type ImagePair, pairDataset, type RgbImage } from "./train/pair-dataset.ts";
+export {
+  type PairLossRecord,
+  type PairTrainingHooks,
+  type PairTrainingOptions,
+  type PairTrainingResult,
+  type PairTrainingStart,
+  scheduleForSteps,
+  trainOnPairs,
+} from "./train/pair-trainer.ts";
+export { type SessionOptions, sessionOptions } from "./train/session-options.ts";
+export { generatorFileFromTrainState } from "./train/train-state.ts";

@@ -21,6 +21,8 @@ export interface TrainControl {
   readonly signal?: AbortSignal;
   /** Stop after this many steps of this call (a checkpoint is saved), as if signalled. */
   readonly maxSteps?: number;
+  /** Stop once the run has taken this many steps in all, resumed calls included (a checkpoint is saved). */
+  readonly stopAtIteration?: number;
   /** Stop at this time (ms since the epoch), as if signalled: the demo's time budget. */
   readonly deadline?: number;
   /** Called after every step. */

@@ -1,7 +1,7 @@
 /**
- * `pix2pix train` as a library call: builds or resumes a run, trains epoch by epoch in the reference's
- * order, and keeps its checkpoints, JSONL log and HTML report current. Reads top to bottom: set up,
- * loop over epochs and batches, log / report / save when due, and stop with a checkpoint when told.
+ * `pix2pix train` as a library call: builds or resumes a run and trains it through the shared loop
+ * (loop.ts: epoch by epoch in the reference's order, log / report / save when due, a checkpoint when
+ * told to stop), keeping its checkpoints, JSONL log and HTML report current.
  */
 import { mkdir } from "node:fs/promises";
 import { type BackendName, useBackend } from "../backend.ts";
@@ -10,6 +10,7 @@ import { writeError, writeFileAtomic } from "../io/atomic-file.ts";
 import { trainOptionsFile } from "../io/run-files.ts";
 import { Rng } from "../random.ts";
 import type { TrainControl } from "./control.ts";
+import { trainEpochs } from "./loop.ts";
 import type { TrainOptions } from "./options.ts";
 import { resolveRunOptions } from "./run-options.ts";
 import { loadSamplePairs } from "./samples.ts";
@@ -36,40 +37,10 @@ export async function train(given: Partial<TrainOptions>, control: TrainControl 
   try {
     await writeRunOptions(dir, o);
     run = await TrainingRun.open(o, dir, backend, dataset.size, await loadSamplePairs(o), control);
-    const result = (outcome: TrainResult["outcome"]): TrainResult => ({
-      outcome,
-      epoch: run?.epoch ?? o.epochCount,
-      iteration: run?.iteration ?? 0,
-      backend,
-      dir,
-      report: run?.reportFile ?? "",
-    });
-
-    while (run.epoch <= run.lastEpoch) {
-      const { lr, dataRng } = run.startEpoch();
-      const alreadyDone = run.epochStep; // resumed mid-epoch: the first batches were trained on before
-      let seen = 0;
-      for await (const batch of dataset.batches(o.batchSize, dataRng)) {
-        if (++seen <= alreadyDone) continue;
-        run.step(batch, lr);
-        if (run.iteration % o.printFreq === 0) await run.writeLog(lr);
-        if (run.iteration % o.displayFreq === 0) await run.writeReport();
-        if (run.latestDue) await run.save("latest");
-        if (run.stopRequested && !run.epochDone) {
-          await run.writeLog(lr);
-          await run.save("latest");
-          await run.writeReport();
-          return result("stopped");
-        }
-      }
-      await run.writeLog(lr);
-      const finished = run.endEpoch();
-      await run.save("latest");
-      if (finished % o.saveEpochFreq === 0) await run.save(String(finished));
-      await run.writeReport();
-      if (run.stopRequested && finished < run.lastEpoch) return result("stopped");
-    }
-    return { ...result("finished"), epoch: run.lastEpoch };
+    const outcome = await trainEpochs(run.session, dataset, o, run);
+    const { session } = run;
+    const epoch = outcome === "finished" ? session.lastEpoch : session.epoch;
+    return { outcome, epoch, iteration: session.iteration, backend, dir, report: run.reportFile };
   } finally {
     await dataset.close();
     run?.dispose();
