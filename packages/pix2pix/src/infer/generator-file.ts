@@ -6,12 +6,12 @@
 import { readFile, stat } from "node:fs/promises";
 import { UserError } from "../errors.ts";
 import { runFiles, trainOptionsFile } from "../io/run-files.ts";
-import type { StateDict } from "../io/safetensors-codec.ts";
+import type { SafetensorsContent, StateDict } from "../io/safetensors-codec.ts";
 import { readStateDictFile } from "../io/state-dict-file.ts";
 import { type DetectedGenerator, detectGenerator } from "../models/detect.ts";
 import type { GeneratorOptions } from "../models/options.ts";
 import type { Network } from "../nn/network.ts";
-import { loadedGenerator } from "./generator-bytes.ts";
+import { decodeWeightsFile, loadedGenerator } from "./generator-bytes.ts";
 
 /** What a caller may say about the generator; anything left out comes from the weights. */
 export type GeneratorRequest = Partial<
@@ -42,7 +42,7 @@ async function locate(model: string): Promise<{ file: string; runOptions?: Recor
   const info = await stat(model).catch(() => {
     throw new UserError(
       `model not found: ${model}`,
-      "give a .safetensors or .pth generator file, or a run folder",
+      "give a .safetensors, .pth or .pict generator file, or a run folder",
     );
   });
   if (!info.isDirectory()) return { file: model };
@@ -80,10 +80,19 @@ export function resolveArchitecture(
   return { ...found, noDropout: request.noDropout ?? savedNoDropout ?? false };
 }
 
+/** A weights file's state dict and metadata: safetensors, a reference .pth, or a .pict. */
+export async function readWeightsFile(file: string): Promise<SafetensorsContent> {
+  if (!/\.pict$/i.test(file)) return readStateDictFile(file);
+  const bytes = await readFile(file).catch((error: Error) => {
+    throw new UserError(`cannot read ${file}: ${error.message}`);
+  });
+  return decodeWeightsFile(bytes, file);
+}
+
 /** Reads the weights once, resolves the architecture, and returns the loaded generator. */
 export async function openGenerator(model: string, request: GeneratorRequest = {}): Promise<OpenedGenerator> {
   const { file, runOptions } = await locate(model);
-  const { tensors, metadata } = await readStateDictFile(file);
+  const { tensors, metadata } = await readWeightsFile(file);
   const saved = runOptions ?? metadata;
   const architecture = resolveArchitecture(tensors, file, request, statedNoDropout(saved));
   const network = loadedGenerator(tensors, architecture, file);

@@ -3,6 +3,9 @@
  * statistics, no dropout. NCHW float32 at the boundary: input `input` [N, C, H, W], output `output`,
  * with N, H and W free. Weights are the network's, in PyTorch layout (OIHW, IOHW), which is ONNX's.
  *
+ * unet_256_tf normalizes by each image's statistics in every mode (InstanceNormalization with its
+ * gamma and beta), so its graph is its test mode too.
+ *
  * The paper's test mode (batch statistics and dropout at test time) is not exported. ONNX has it only
  * as BatchNormalization and Dropout in training mode: onnxruntime-node 1.30's CPU build gave no batch
  * statistics for the former when we tried it, and the latter draws masks from its own generator, so
@@ -91,6 +94,14 @@ function graphModules(g: OnnxGraphBuilder, dict: StateDict, normKind: NormName) 
     relu: unary("Relu"),
     leakyRelu: unary("LeakyRelu", { alpha: { float: LEAKY_SLOPE } }),
     tanh: unary("Tanh"),
+    /** models/unet-tf.ts's batch norm over each image's own statistics, with gamma and beta. */
+    imageNorm: ((key) => (x) => {
+      const [scale, bias] = ["weight", "bias"].map((n) => weight(join(key, n)).name);
+      return g.node("InstanceNormalization", [x, scale ?? "", bias ?? ""], key, {
+        epsilon: { float: BN_EPS },
+      });
+    }) satisfies GraphModule,
+    concat: (inputs: string[], key: string) => g.node("Concat", inputs, key, { axis: { int: 1 } }),
     /** Eval mode: dropout passes its input through, but keeps its index in the Sequential. */
     dropout: ((): Emit => (x) => x) satisfies GraphModule,
     reflectionPad:
@@ -149,6 +160,32 @@ function unet(m: Modules, a: DetectedGenerator, numDowns: number): GraphModule {
   return m.named("model", outermost);
 }
 
+/**
+ * models/unet-tf.ts's pix2pix-tensorflow generator: 8 encoders, then decoders fed [decoder output,
+ * encoder output]; "same" padding is one pixel on every side at the sizes it takes (multiples of 256).
+ */
+function tensorflowUnet(m: Modules): GraphModule {
+  const down = m.conv({ stride: 2, padding: 1 });
+  const up = m.convTranspose({ stride: 2, padding: 1 });
+  return (key) => (x) => {
+    const skips: string[] = [];
+    let y = x;
+    for (let i = 1; i <= 8; i++) {
+      const at = join(key, `encoder_${i}`);
+      const conv = down(join(at, "conv"));
+      y = i === 1 ? conv(y) : m.imageNorm(join(at, "norm"))(conv(m.leakyRelu(join(at, "lrelu"))(y)));
+      skips.push(y);
+    }
+    for (let i = 8; i >= 1; i--) {
+      const at = join(key, `decoder_${i}`);
+      const input = i === 8 ? y : m.concat([y, skips[i - 1] ?? ""], join(at, "cat"));
+      y = up(join(at, "deconv"))(m.relu(join(at, "relu"))(input));
+      y = i === 1 ? m.tanh(join(at, "tanh"))(y) : m.imageNorm(join(at, "norm"))(y);
+    }
+    return y;
+  };
+}
+
 /** models/resnet.ts's ResnetGenerator. */
 function resnet(m: Modules, a: DetectedGenerator, blocks: number): GraphModule {
   const { ngf } = a;
@@ -191,6 +228,8 @@ function generatorModule(m: Modules, a: DetectedGenerator): GraphModule {
       return resnet(m, a, 9);
     case "resnet_6blocks":
       return resnet(m, a, 6);
+    case "unet_256_tf":
+      return tensorflowUnet(m);
   }
 }
 

@@ -13,9 +13,12 @@ before(async () => {
   await useBackend("cpu");
 });
 
+/** pix2pix-tensorflow's generator has its batch norm only. */
+const normsOf = (netG: string) => (netG === "unet_256_tf" ? (["batch"] as const) : NORMS);
+
 test("netG, ngf, norm and the channels come back from the state dict of every generator", () => {
   for (const netG of GENERATORS) {
-    for (const norm of NORMS) {
+    for (const norm of normsOf(netG)) {
       const made = { netG, ngf: 3, norm, inputNc: 1, outputNc: 3 };
       const g = createGenerator(generatorConfig({ ...made, noDropout: false }, 1, 3), null);
       try {
@@ -28,6 +31,18 @@ test("netG, ngf, norm and the channels come back from the state dict of every ge
         g.dispose();
       }
     }
+  }
+});
+
+test("unet_256_tf with another norm than batch is a UserError naming both", () => {
+  for (const norm of ["instance", "none"] as const) {
+    assert.throws(
+      () =>
+        createGenerator(generatorConfig({ netG: "unet_256_tf", ngf: 2, norm, noDropout: true }, 3, 3), null),
+      (e: unknown) =>
+        e instanceof UserError &&
+        e.message.includes(`unet_256_tf has pix2pix-tensorflow's batch norm only, not --norm ${norm}`),
+    );
   }
 });
 

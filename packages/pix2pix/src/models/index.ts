@@ -17,6 +17,7 @@ import {
 } from "./options.ts";
 import { resnetGenerator } from "./resnet.ts";
 import { unetGenerator } from "./unet.ts";
+import { tensorflowUnetGenerator } from "./unet-tf.ts";
 
 export interface GeneratorConfig {
   readonly netG: GeneratorName;
@@ -85,6 +86,8 @@ export function createGenerator(o: GeneratorConfig, rng: Rng | null): Network {
       return store.network(resnetGenerator(store, { ...common, blocks: 9 }));
     case "resnet_6blocks":
       return store.network(resnetGenerator(store, { ...common, blocks: 6 }));
+    case "unet_256_tf":
+      return store.network(tensorflowUnetGenerator(store, common));
   }
 }
 
@@ -92,6 +95,7 @@ export function createGenerator(o: GeneratorConfig, rng: Rng | null): Network {
 export function generatorSizeMultiple(netG: GeneratorName): number {
   switch (netG) {
     case "unet_256":
+    case "unet_256_tf":
       return 256;
     case "unet_128":
       return 128;

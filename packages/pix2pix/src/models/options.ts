@@ -6,7 +6,14 @@ import { INITS } from "../nn/init.ts";
 import { NORMS } from "../nn/layers.ts";
 import { type OptionValues, option } from "../options/schema.ts";
 
-export const GENERATORS = ["unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks"] as const;
+/** unet_256_tf: pix2pix-tensorflow's generator (its .pict files), models/unet-tf.ts. */
+export const GENERATORS = [
+  "unet_256",
+  "unet_128",
+  "resnet_9blocks",
+  "resnet_6blocks",
+  "unet_256_tf",
+] as const;
 export type GeneratorName = (typeof GENERATORS)[number];
 export const DISCRIMINATORS = ["basic", "n_layers", "pixel", "keras"] as const;
 export type DiscriminatorName = (typeof DISCRIMINATORS)[number];

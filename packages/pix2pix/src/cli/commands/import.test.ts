@@ -15,7 +15,7 @@ describe("pix2pix import", () => {
     const args = ["import", path.join(PARITY_FIXTURES, "pixel.legacy.pth"), "-o", out];
     const { status, stdout, stderr } = runCli([...args, "--net", "D", "--netD", "pixel", "--ndf", "8"]);
     assert.equal(status, 0, stderr);
-    assert.match(stdout, /imported 9 tensors \(232 parameters\)/);
+    assert.match(stdout, /imported 9 tensors \(232 parameters, pixel\)/);
     const { tensors, metadata } = await readSafetensors(out);
     assert.equal(metadata.netD, "pixel");
     assert.equal(tensors.size, 9);
@@ -45,32 +45,35 @@ describe("pix2pix import", () => {
     assert.match(wrong.stderr, /--netG unet_256 contradicts the weights in .*, which hold unet_128/);
   });
 
-  test("options that do not match the checkpoint: exit 2 and the mis-shaped and missing keys, no file", () => {
+  test("a D needs no flags; flags that contradict its weights: exit 2, one error naming both, no file", async () => {
     const out = path.join(dir, "wrong.safetensors");
     const file = path.join(PARITY_FIXTURES, "pixel.pth");
-    const { status, stderr } = runCli([
+    const contradictions: [string[], RegExp][] = [
+      [["--ndf", "4"], /--ndf 4 contradicts the weights in .*pixel\.pth, which hold --netD pixel --ndf 8/],
+      [["--netD", "basic"], /--netD basic contradicts the weights/],
+      [["--output-nc", "1"], /\(4 input channels\) contradicts the weights .*, 6 input channels/],
+    ];
+    for (const [flags, message] of contradictions) {
+      const { status, stderr } = runCli(["import", file, "--output", out, "--net", "D", ...flags]);
+      assert.equal(status, 2, flags.join(" "));
+      assert.match(stderr, message);
+      assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
+      assert.equal(existsSync(out), false);
+    }
+    const basic = path.join(dir, "n_layers_1_D.safetensors");
+    const read = runCli([
       "import",
-      file,
-      "--output",
-      out,
+      path.join(PARITY_FIXTURES, "n_layers_1_none.pth"),
       "--net",
       "D",
-      "--netD",
-      "pixel",
-      "--ndf",
-      "4",
+      "-o",
+      basic,
     ]);
-    assert.equal(status, 2);
-    assert.match(stderr, /does not fit this network/);
-    assert.match(
-      stderr,
-      /mis-shaped keys \(\d+\): net\.0\.weight is float32\[8,6,1,1\], expected float32\[4,6,1,1\]/,
+    assert.equal(read.status, 0, read.stderr);
+    const { metadata } = await readSafetensors(basic);
+    assert.deepEqual(
+      [metadata.netD, metadata.nLayersD, metadata.ndf, metadata.norm],
+      ["n_layers", "1", "8", "none"],
     );
-    const basic = runCli(["import", file, "--output", out, "--net", "D", "--ndf", "8"]);
-    assert.equal(basic.status, 2);
-    assert.match(basic.stderr, /missing keys \(\d+\): model\.0\.weight/);
-    assert.match(basic.stderr, /unexpected keys \(\d+\): net\.0\.weight/);
-    assert.doesNotMatch(basic.stderr, /\n\s+at /, "no stack trace");
-    assert.equal(existsSync(out), false);
   });
 });
