@@ -17,18 +17,33 @@ export function tileStarts(length: number, tile: number, overlap: number): numbe
 }
 
 /**
- * A tile's weight along one axis, per pixel: a raised-cosine ramp over the first and last `overlap`
- * pixels, 1 in between. Never 0, so a pixel that only one tile covers (an image border) keeps its value.
+ * A tile's weight along one axis, per pixel, on the sides where a neighbouring tile overlaps it
+ * (`before`: towards 0, `after`: towards the end): 0 over the outer quarter of the overlap, a raised
+ * cosine up to 1 over its middle half, 1 beyond. Where two tiles overlap their weights add to 1, and the
+ * pixels nearest a tile's cut edge (where its convolutions saw padding instead of the image) count for
+ * nothing. A side at the image's edge is not tapered, so every pixel has some weight.
  */
-export function blendWindow(tile: number, overlap: number): Float32Array {
+export function blendWindow(
+  tile: number,
+  overlap: number,
+  sides: { before: boolean; after: boolean },
+): Float32Array {
   const window = new Float32Array(tile).fill(1);
-  if (overlap <= 0) return window;
+  const ramp = overlap / 2;
+  if (ramp <= 0) return window;
+  const start = overlap / 4;
   for (let d = 0; d < Math.min(overlap, tile / 2); d++) {
-    const w = 0.5 - 0.5 * Math.cos((Math.PI * (d + 0.5)) / overlap);
-    window[d] = w;
-    window[tile - 1 - d] = w;
+    const t = Math.min(1, Math.max(0, (d + 0.5 - start) / ramp));
+    const w = 0.5 - 0.5 * Math.cos(Math.PI * t);
+    if (sides.before) window[d] = w;
+    if (sides.after) window[tile - 1 - d] = w;
   }
   return window;
+}
+
+/** Each tile's window along an axis with tiles at `starts` (see `blendWindow`). */
+export function axisWindows(starts: readonly number[], tile: number, overlap: number): Float32Array[] {
+  return starts.map((_, i) => blendWindow(tile, overlap, { before: i > 0, after: i < starts.length - 1 }));
 }
 
 /** The overlap in pixels for a tile and a fraction of it, rounded to an even number of pixels. */
@@ -50,22 +65,24 @@ export class BlendBand {
     readonly width: number,
     readonly rows: number,
     readonly channels: number,
-    private readonly window: Float32Array,
   ) {
     this.sums = new Float32Array(width * rows * channels);
     this.weights = new Float32Array(width * rows);
   }
 
-  /** Adds a tile's output (HWC, `window.length` square) whose top-left corner is at (left, top). */
-  add(tile: Float32Array, left: number, top: number): void {
-    const size = this.window.length;
+  /**
+   * Adds a tile's output (HWC, square) whose top-left corner is at (left, top), weighted by
+   * `across[x] · down[y]`.
+   */
+  add(tile: Float32Array, left: number, top: number, across: Float32Array, down: Float32Array): void {
+    const size = across.length;
     const { channels, width } = this;
     const offset = top - this.top;
     if (offset < 0 || offset + size > this.rows) throw new Error("a tile outside the band being blended");
     for (let y = 0; y < size; y++) {
-      const wy = this.window[y] as number;
+      const wy = down[y] as number;
       for (let x = 0; x < size; x++) {
-        const w = wy * (this.window[x] as number);
+        const w = wy * (across[x] as number);
         const pixel = (offset + y) * width + left + x;
         this.weights[pixel] = (this.weights[pixel] as number) + w;
         const from = (y * size + x) * channels;

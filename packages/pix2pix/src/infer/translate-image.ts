@@ -49,13 +49,14 @@ export async function openTranslator(
 export async function translateImage(
   input: string,
   given: Partial<TranslateOptions>,
+  onTiles?: (done: number, total: number) => void,
 ): Promise<TranslateResult> {
   const o = resolveOptions(translateOptions, given);
   const backend = await useBackend(o.backend);
   const { generator, size } = await openTranslator(o, given);
   try {
     const started = performance.now();
-    const written = await translateFile(generator, input, o.output, fileTranslationOptions(o, size));
+    const written = await translateFile(generator, input, o.output, fileTranslationOptions(o, size), onTiles);
     const milliseconds = Math.round(performance.now() - started);
     const { architecture } = generator;
     return { output: o.output, ...written, networkSize: size, backend, milliseconds, architecture };

@@ -14,7 +14,7 @@ import { UserError } from "../errors.ts";
 import { writeAtomically } from "../io/atomic-file.ts";
 import { encodeAs, encodeImage, type ImageFormat, type ImageSize, imageFormatOf } from "../io/images.ts";
 import type { Network } from "../nn/network.ts";
-import { BlendBand, blendWindow, overlapPixels, tileStarts } from "./tiles.ts";
+import { axisWindows, BlendBand, overlapPixels, tileStarts } from "./tiles.ts";
 import { type InferenceMode, translatePixels } from "./translate-pixels.ts";
 
 export interface TiledTranslation {
@@ -182,7 +182,9 @@ export async function translateTiled(
   const padded = { width: Math.max(image.width, o.tile), height: Math.max(image.height, o.tile) };
   const columns = tileStarts(padded.width, o.tile, shared);
   const bandTops = tileStarts(padded.height, o.tile, shared);
-  const blend = new BlendBand(padded.width, o.tile, o.outputChannels, blendWindow(o.tile, shared));
+  const blend = new BlendBand(padded.width, o.tile, o.outputChannels);
+  const across = axisWindows(columns, o.tile, shared);
+  const down = axisWindows(bandTops, o.tile, shared);
   const folder = await mkdtemp(path.join(tmpdir(), "pix2pix-tiles-"));
   try {
     const strips = new StripFiles(folder, image.width, o.outputChannels, o.tile);
@@ -198,7 +200,16 @@ export async function translateTiled(
         const lefts = columns.slice(first, first + o.batchSize);
         const tiles = lefts.map((left) => cutTile(band, padded.width, left, o.tile, o.inputChannels));
         const outputs = await translatePixels(g, tiles, o.mode, o.seed);
-        for (const [i, out] of outputs.entries()) blend.add(out.data, lefts[i] as number, top);
+        for (const [i, out] of outputs.entries()) {
+          const column = first + i;
+          blend.add(
+            out.data,
+            columns[column] as number,
+            top,
+            across[column] as Float32Array,
+            down[k] as Float32Array,
+          );
+        }
         done += lefts.length;
         onTiles?.(done);
       }
