@@ -45,7 +45,7 @@ test("netD, ndf, n_layers, norm and channels come back from the state dict of ev
       for (const nLayersD of netD === "n_layers" ? [1, 2, 4, 5] : [3]) {
         const dict = stateDictOf(netD, 3, nLayersD, norm, 4);
         // keras has n_layers 4's keys and shapes: its file says which (our import writes netD)
-        const metadata = netD === "keras" ? { netD: "keras" } : {};
+        const metadata: Record<string, string> = netD === "keras" ? { netD: "keras" } : {};
         const layers = netD === "keras" ? 4 : nLayersD;
         assert.deepEqual(
           detectDiscriminator(dict, metadata),
