@@ -9,11 +9,13 @@ export { rgbaToUnitRange, unitRangeToRgba } from "./data/pixels.ts";
 export { FACADE_CLASSES, type FacadeClass, renderSyntheticPair } from "./data/synthetic.ts";
 export { UserError } from "./errors.ts";
 export { translateBatch } from "./infer/evaluate.ts";
-export { generatorFromBytes, type LoadedGenerator } from "./infer/generator-bytes.ts";
+export { decodeWeightsFile, generatorFromBytes, type LoadedGenerator } from "./infer/generator-bytes.ts";
 export { type ImageMetrics, imageMetrics, l1, meanMetrics, psnr, ssim } from "./infer/metrics.ts";
 export { generatorToOnnx } from "./infer/onnx-export.ts";
 export { type InferenceMode, translatePixels } from "./infer/translate-pixels.ts";
+export { decodePict } from "./io/pict.ts";
 export { parsePth } from "./io/pth.ts";
+export { encodePth } from "./io/pth-write.ts";
 export { resizeBicubic } from "./io/resample.ts";
 export {
   decodeSafetensors,
@@ -22,7 +24,12 @@ export {
   type StateDict,
 } from "./io/safetensors-codec.ts";
 export { loadNetworkStateDict, networkStateDict } from "./io/state-dict.ts";
-export { type DetectedGenerator, detectGenerator } from "./models/detect.ts";
+export {
+  type DetectedDiscriminator,
+  type DetectedGenerator,
+  detectDiscriminator,
+  detectGenerator,
+} from "./models/detect.ts";
 export {
   createDiscriminator,
   createGenerator,
