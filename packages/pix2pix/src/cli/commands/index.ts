@@ -39,6 +39,21 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import("./serve-bench.ts")).serveBenchCommand,
   },
   {
+    name: "queue add",
+    summary: "queue images (files, folders, globs) in Redis for pix2pix workers on any number of machines",
+    load: async () => (await import("./queue-add.ts")).queueAddCommand,
+  },
+  {
+    name: "queue status",
+    summary: "show a Redis queue's waiting, active, done and failed images, and why the failed ones failed",
+    load: async () => (await import("./queue-status.ts")).queueStatusCommand,
+  },
+  {
+    name: "worker",
+    summary: "translate queued images from Redis until stopped (run one per machine or core group)",
+    load: async () => (await import("./worker.ts")).workerCommand,
+  },
+  {
     name: "import",
     summary: "convert a reference PyTorch checkpoint (.pth, zip or legacy format) to safetensors",
     load: async () => (await import("./import.ts")).importCommand,
