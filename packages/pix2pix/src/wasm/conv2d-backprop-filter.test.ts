@@ -1,0 +1,151 @@
+/**
+ * Conv2DBackpropFilter on wasm (the kernel registered here) against the cpu backend's, to 1e-4 of each
+ * output's scale: the kernel itself on the shapes a pix2pix step runs (NHWC; the U-Net's and D's 4×4
+ * stride-2 padding-1 convolutions, D's stride-1 and 1×1 ones, the ResNet's 7×7 and 3×3, "same"), and
+ * the gradients it computes: a convolution's filter, a transposed convolution's (the U-Net's and
+ * ResNet's up layers), and the second order WGAN-GP's penalty takes through D.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import { assertClose } from "../../test/parity.ts";
+import { Rng } from "../random.ts";
+import "../train/gradients.ts";
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "../wasm.ts";
+
+const TOLERANCE = 1e-4;
+
+function randomTensor(shape: number[], seed: number): tf.Tensor {
+  const rng = Rng.fromSeed(seed);
+  return tf.tensor(
+    Float32Array.from({ length: tf.util.sizeFromShape(shape) }, () => rng.next() * 2 - 1),
+    shape,
+  );
+}
+
+/** `compute`'s outputs on wasm and on cpu agree. */
+async function assertMatchesCpu(label: string, compute: () => tf.Tensor[]): Promise<void> {
+  const run = async (backend: string) => {
+    assert.ok(await tf.setBackend(backend), `${backend} starts`);
+    return tf.tidy(() => compute().map((t) => Float32Array.from(t.dataSync())));
+  };
+  const wasm = await run("wasm");
+  const cpu = await run("cpu");
+  assert.equal(wasm.length, cpu.length);
+  cpu.forEach((expected, i) => {
+    assertClose(wasm[i] as Float32Array, expected, TOLERANCE, `${label}, output ${i}`);
+  });
+}
+
+type Pad = "same" | "valid" | number;
+interface ConvCase {
+  readonly what: string;
+  readonly x: [number, number, number, number];
+  readonly filter: [number, number, number, number];
+  readonly stride: number;
+  readonly pad: Pad;
+}
+
+const CONVS: readonly ConvCase[] = [
+  { what: "U-Net's outermost down", x: [1, 32, 32, 3], filter: [4, 4, 3, 8], stride: 2, pad: 1 },
+  { what: "D's stride 2, batch 2", x: [2, 16, 16, 8], filter: [4, 4, 8, 16], stride: 2, pad: 1 },
+  { what: "D's stride 1", x: [1, 7, 7, 16], filter: [4, 4, 16, 1], stride: 1, pad: 1 },
+  { what: "pixel D's 1×1", x: [1, 16, 16, 6], filter: [1, 1, 6, 8], stride: 1, pad: 0 },
+  {
+    what: "ResNet's 7×7 (reflection-padded)",
+    x: [1, 22, 22, 3],
+    filter: [7, 7, 3, 8],
+    stride: 1,
+    pad: "valid",
+  },
+  { what: "ResNet's 3×3 down", x: [1, 15, 15, 8], filter: [3, 3, 8, 16], stride: 2, pad: 1 },
+  { what: "unet_256_tf's 'same'", x: [1, 16, 16, 8], filter: [4, 4, 8, 16], stride: 2, pad: "same" },
+];
+
+registerWasmTrainingKernels();
+
+test("registering is idempotent, for wasm only, and fills exactly what the backend lacks", () => {
+  registerWasmTrainingKernels();
+  for (const { kernelName, backendName, kernelFunc } of WASM_TRAINING_KERNELS) {
+    assert.equal(backendName, "wasm");
+    assert.equal(tf.getKernel(kernelName, "wasm")?.kernelFunc, kernelFunc, `${kernelName} is ours`);
+  }
+  assert.deepEqual(
+    WASM_TRAINING_KERNELS.map((k) => k.kernelName),
+    [tf.Conv2DBackpropFilter],
+  );
+});
+
+describe("Conv2DBackpropFilter on wasm matches cpu", () => {
+  for (const { what, x, filter, stride, pad } of CONVS) {
+    test(`${what}: x ${x}, filter ${filter}, stride ${stride}, pad ${pad}`, async () => {
+      await assertMatchesCpu(what, () => {
+        const input = randomTensor(x, 1);
+        const { outShape } = tf.backend_util.computeConv2DInfo(x, filter, stride, 1, pad);
+        const attrs = { strides: stride, pad, dataFormat: "NHWC", filterShape: filter };
+        const dy = randomTensor(outShape, 2);
+        const direct = tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: input, dy }, attrs);
+        // ...and as the gradient of the convolution's filter that training takes.
+        const output = (w: tf.Tensor) => tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
+        const filterGradient = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(output(w), dy)))(
+          randomTensor(filter, 3),
+        );
+        return [direct, filterGradient];
+      });
+    });
+  }
+
+  test("a transposed convolution's filter gradient: the U-Net's up layer (4×4, stride 2, padding 1)", async () => {
+    await assertMatchesCpu("U-Net up", () => {
+      const x = randomTensor([2, 8, 8, 16], 5) as tf.Tensor4D;
+      const c = randomTensor([2, 16, 16, 8], 6);
+      const up = (w: tf.Tensor) => tf.conv2dTranspose(x, w as tf.Tensor4D, [2, 16, 16, 8], 2, 1);
+      return [tf.grad((w: tf.Tensor) => tf.sum(tf.mul(up(w), c)))(randomTensor([4, 4, 8, 16], 7))];
+    });
+  });
+
+  test("a transposed convolution's filter gradient: the ResNet's up layer (3×3, stride 2, full)", async () => {
+    await assertMatchesCpu("ResNet up", () => {
+      const x = randomTensor([1, 8, 8, 16], 8) as tf.Tensor4D;
+      const c = randomTensor([1, 17, 17, 8], 9);
+      const up = (w: tf.Tensor) => tf.conv2dTranspose(x, w as tf.Tensor4D, [1, 17, 17, 8], 2, "valid");
+      return [tf.grad((w: tf.Tensor) => tf.sum(tf.mul(up(w), c)))(randomTensor([3, 3, 8, 16], 10))];
+    });
+  });
+
+  test("the second order: d/dw of the input gradient, as WGAN-GP's penalty through D", async () => {
+    await assertMatchesCpu("second order", () => {
+      const x = randomTensor([1, 16, 16, 6], 11) as tf.Tensor4D;
+      const c = randomTensor([1, 8, 8, 8], 12);
+      const e = randomTensor([1, 16, 16, 6], 13);
+      const inputGradient = (w: tf.Tensor) =>
+        tf.grad((input: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, 2, 1), c)),
+        )(x);
+      return [tf.grad((w: tf.Tensor) => tf.sum(tf.mul(inputGradient(w), e)))(randomTensor([4, 4, 6, 8], 14))];
+    });
+  });
+});
+
+test("the kernel frees what it allocates: no wasm memory grows over repeated calls", async () => {
+  await tf.setBackend("wasm");
+  const [x, dy] = [randomTensor([1, 16, 16, 8], 15), randomTensor([1, 8, 8, 16], 16)];
+  const call = () =>
+    tf.engine().runKernel<tf.Tensor>(
+      tf.Conv2DBackpropFilter,
+      { x, dy },
+      {
+        strides: 2,
+        pad: 1,
+        dataFormat: "NHWC",
+        filterShape: [4, 4, 8, 16],
+      },
+    );
+  call().dispose();
+  const before = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 3; i++) call().dispose();
+  assert.equal(tf.engine().backend.numDataIds(), before);
+  tf.dispose([x, dy]);
+});
