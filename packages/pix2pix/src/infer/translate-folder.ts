@@ -6,11 +6,12 @@
  * alone with `skipExisting`, and a file that fails is recorded with its reason and never stops the rest.
  */
 import { access } from "node:fs/promises";
-import { type ImageData32, type ImagePixels, imageSize, readImage, writeImage } from "../io/images.ts";
+import { type ImageData32, type ImagePixels, imageSize } from "../io/images.ts";
 import type { OpenedGenerator } from "./generator-file.ts";
 import { type FileTranslationOptions, imageChannels, translateFile, usesTiles } from "./translate-file.ts";
 import type { TranslationItem } from "./translate-inputs.ts";
 import { translatePixels } from "./translate-pixels.ts";
+import { type ImageWork, imageWork } from "./translate-threads.ts";
 
 export interface FailedFile {
   readonly input: string;
@@ -25,6 +26,8 @@ export interface FolderSummary {
 
 export interface FolderTranslationOptions extends FileTranslationOptions {
   readonly skipExisting: boolean;
+  /** Worker threads that decode and encode (0: on the main thread). */
+  readonly numThreads: number;
 }
 
 /** An item read and ready for the network, one to tile, or one that could not be read. */
@@ -57,6 +60,21 @@ export async function translateFolder(
   o: FolderTranslationOptions,
   onProgress?: (finished: number, total: number) => void,
 ): Promise<FolderSummary> {
+  const work = imageWork(o.numThreads);
+  try {
+    return await translateAll(generator, items, o, work, onProgress);
+  } finally {
+    await work.close();
+  }
+}
+
+async function translateAll(
+  generator: OpenedGenerator,
+  items: readonly TranslationItem[],
+  o: FolderTranslationOptions,
+  work: ImageWork,
+  onProgress?: (finished: number, total: number) => void,
+): Promise<FolderSummary> {
   const channels = imageChannels("input-nc", generator.architecture.inputNc);
   const failed: FailedFile[] = [];
   let done = 0;
@@ -78,7 +96,7 @@ export async function translateFolder(
       if (o.skipExisting && (await exists(item.output))) return { kind: "skipped", item };
       const size = await imageSize(item.input);
       if (usesTiles(generator, size, o)) return { kind: "tiled", item };
-      const image = await readImage(item.input, channels, { width: o.size, height: o.size });
+      const image = await work.read(item.input, channels, { width: o.size, height: o.size });
       return { kind: "batch", item, image, ...size };
     } catch (error) {
       return { kind: "failed", item, reason: reasonOf(error) };
@@ -89,7 +107,8 @@ export async function translateFolder(
   const writes = new Set<Promise<void>>();
   const write = (entry: Extract<Prepared, { kind: "batch" }>, output: ImagePixels) => {
     const size = o.originalSize ? { width: entry.width, height: entry.height } : undefined;
-    const pending = writeImage(entry.item.output, output, size)
+    const pending = work
+      .write(entry.item.output, output, size)
       .then(
         () => finish("done"),
         (error) => finish({ input: entry.item.input, reason: reasonOf(error) }),

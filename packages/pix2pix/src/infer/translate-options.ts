@@ -42,6 +42,7 @@ export const translateOptions = {
   "batch-size": option.int(1, "images (or tiles) per forward pass; batching never changes an output", {
     min: 1,
   }),
+  "num-threads": datasetOptions["num-threads"],
   "skip-existing": option.flag("leave inputs whose output already exists (resume a stopped run)"),
   // The architecture is read from the weights; these, when given, must agree with them.
   ...generatorOptions,

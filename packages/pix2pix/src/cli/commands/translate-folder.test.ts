@@ -17,7 +17,18 @@ const model = path.join(dir, "g.safetensors");
 const bad = path.join(inputs, "bad.jpg");
 
 const translate = (...args: string[]) =>
-  runCli(["translate", "--model", model, "--load-size", "128", "--batch-size", "2", ...args]);
+  runCli([
+    "translate",
+    "--model",
+    model,
+    "--backend",
+    "cpu",
+    "--load-size",
+    "128",
+    "--batch-size",
+    "2",
+    ...args,
+  ]);
 
 const filesUnder = (folder: string) =>
   readdirSync(folder, { recursive: true, encoding: "utf8" })

@@ -68,7 +68,11 @@ async function translateMany(inputs: string[], o: TranslateOptions, given: Parti
   const { netG, ngf, norm } = generator.architecture;
   const started = performance.now();
   const progress = lazyProgress("translate");
-  const options = { ...fileTranslationOptions(o, size), skipExisting: o.skipExisting };
+  const options = {
+    ...fileTranslationOptions(o, size),
+    skipExisting: o.skipExisting,
+    numThreads: o.numThreads,
+  };
   const summary = await translateFolder(generator, items, options, progress.update).finally(() => {
     progress.stop();
     generator.network.dispose();
