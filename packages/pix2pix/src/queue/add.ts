@@ -51,20 +51,22 @@ export async function queueImages(
       "give a generator file or run folder at a path every worker sees too (a shared mount)",
     );
   });
-  const items = await translationItems(
-    inputs.map((input) => path.resolve(input)),
-    path.resolve(o.output),
-  );
-  if (items.length === 0)
-    throw new UserError(`no image files in ${inputs.join(" ")}`, "give image files, folders or globs");
-  const settings = translationSettings(given);
-  const jobs: TranslationJob[] = [];
-  for (const { input, output } of items) {
-    if (o.skipExisting && (await exists(output))) continue;
-    jobs.push({ input, output, model, settings, skipExisting: o.skipExisting });
-  }
+  // Redis first: an unreachable one is an error before a long listing of the inputs.
   const queue = await openQueue(redisConnection(url, "brief"), o.queue);
   try {
+    const items = await translationItems(
+      inputs.map((input) => path.resolve(input)),
+      path.resolve(o.output),
+    );
+    if (items.length === 0) {
+      throw new UserError(`no image files in ${inputs.join(" ")}`, "give image files, folders or globs");
+    }
+    const settings = translationSettings(given);
+    const jobs: TranslationJob[] = [];
+    for (const { input, output } of items) {
+      if (o.skipExisting && (await exists(output))) continue;
+      jobs.push({ input, output, model, settings, skipExisting: o.skipExisting });
+    }
     const { queued } = await addTranslationJobs(queue, jobs, {
       attempts: o.attempts,
       backoffMs: o.backoffMs,
