@@ -2,9 +2,11 @@
  * Which tfjs backend runs the network here: WebGPU when the browser has it, else WebGL, else wasm
  * (SIMD, single-threaded: the threaded build crashes under vite, see the README). A WebGPU or WebGL
  * that really runs on the CPU (SwiftShader, as in headless Chromium) is passed over for wasm, which is
- * 4–6 times faster there (the README's benchmark). `?backend=NAME` in the page's address forces one; `?wasm-threads=1`
+ * 4–6 times faster there (the README's benchmark). `?backend=NAME` in the page's address forces one (also
+ * `cpu`: plain JavaScript, slow, but the same numbers as Node's cpu backend); `?wasm-threads=1`
  * lets wasm use its threaded build where the page is cross-origin isolated (for measuring it).
  */
+import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-webgl";
 import "@tensorflow/tfjs-backend-webgpu";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
@@ -13,11 +15,14 @@ import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
 import * as tf from "@tensorflow/tfjs-core";
 
+/** Fastest first: the order "best available" tries. */
 export const BACKENDS = ["webgpu", "webgl", "wasm"] as const;
-export type BrowserBackend = (typeof BACKENDS)[number];
+/** What `?backend=` may name. */
+const FORCEABLE = [...BACKENDS, "cpu"] as const;
+export type BrowserBackend = (typeof FORCEABLE)[number];
 
 export function isBrowserBackend(name: string | null): name is BrowserBackend {
-  return (BACKENDS as readonly (string | null)[]).includes(name);
+  return (FORCEABLE as readonly (string | null)[]).includes(name);
 }
 
 setWasmPaths({

@@ -6,7 +6,7 @@
 import { resizeBicubic } from "pix2pix-ts";
 
 /** RGBA → packed RGB. */
-function rgbOf(rgba: Uint8ClampedArray): Uint8Array {
+export function rgbOf(rgba: Uint8ClampedArray): Uint8Array {
   const rgb = new Uint8Array((rgba.length / 4) * 3);
   for (let p = 0; p < rgba.length / 4; p++) rgb.set(rgba.subarray(4 * p, 4 * p + 3), 3 * p);
   return rgb;

@@ -15,6 +15,7 @@ import { css, PALETTES, type PaletteName } from "./palettes.ts";
 import { runsView } from "./runs-view.ts";
 import { listModels, type ServerModel, weightsUrl } from "./server-api.ts";
 import { Sketch } from "./sketch.ts";
+import { trainView } from "./train-view.ts";
 import { translate } from "./translate.ts";
 import { downloadWeights, forgetDropped, lastDropped, rememberDropped } from "./weights-cache.ts";
 
@@ -81,6 +82,8 @@ const guarded =
 interface CurrentModel {
   readonly loaded: LoadedGenerator;
   readonly name: string;
+  /** The weights file's bytes (what a fine-tuning run starts from). */
+  readonly bytes: Uint8Array;
   readonly server?: ServerModel;
 }
 
@@ -107,7 +110,7 @@ async function useModel(bytes: Uint8Array, name: string, server?: ServerModel): 
   const loaded = generatorFromBytes(bytes, name);
   await inFlight?.catch(() => undefined); // it finishes with the weights it started with
   model?.loaded.g.dispose();
-  model = { loaded, name, ...(server && { server }) };
+  model = { loaded, name, bytes, ...(server && { server }) };
   ui.modelInfo.textContent = describe(model);
   const multiple = generatorSizeMultiple(loaded.architecture.netG);
   ui.size.step = ui.size.min = String(multiple);
@@ -371,6 +374,40 @@ async function start(): Promise<void> {
     (name) => {
       // the run saved a new generator: the model in use follows it
       if (model?.server?.name === name) void openServerModel(name, models).catch(fail);
+    },
+  );
+  trainView(
+    {
+      files: element("train-files", HTMLInputElement),
+      filesB: element("train-files-b", HTMLInputElement),
+      drawA: element("train-draw-a", HTMLButtonElement),
+      drawB: element("train-draw-b", HTMLButtonElement),
+      clearPairs: element("train-clear-pairs", HTMLButtonElement),
+      pairsInfo: element("train-pairs-info", HTMLElement),
+      from: element("train-from", HTMLSelectElement),
+      netG: element("train-netg", HTMLSelectElement),
+      size: element("train-size", HTMLInputElement),
+      ngf: element("train-ngf", HTMLInputElement),
+      steps: element("train-steps", HTMLInputElement),
+      lr: element("train-lr", HTMLInputElement),
+      start: element("train-start", HTMLButtonElement),
+      pause: element("train-pause", HTMLButtonElement),
+      step: element("train-step", HTMLElement),
+      total: element("train-total", HTMLElement),
+      loss: element("train-loss", HTMLElement),
+      status: element("train-status", HTMLElement),
+      chart: element("train-chart", HTMLCanvasElement),
+      samples: element("train-samples", HTMLCanvasElement),
+      download: element("train-download", HTMLButtonElement),
+      use: element("train-use", HTMLButtonElement),
+      upload: element("train-upload", HTMLButtonElement),
+    },
+    {
+      backend: backend.name,
+      loadedModel: () => model && { bytes: model.bytes, name: model.name },
+      drawing: () => sketch.pixels(),
+      useModel: (bytes, name) => useModel(bytes, name),
+      fail,
     },
   );
   models = await fillServerModels();

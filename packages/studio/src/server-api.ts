@@ -1,6 +1,6 @@
 /**
  * The studio's side of `pix2pix serve`'s API: the models it offers (GET /api/models), a model's weights
- * (GET /api/models/NAME/weights, safetensors) and its training runs (GET /api/runs, and
+ * (GET /api/models/NAME/weights, safetensors; PUT there uploads one) and its training runs (GET /api/runs, and
  * GET /api/runs/NAME/events as Server-Sent Events). Every error the server answers is JSON
  * `{error, hint}`; without a server (the studio opened from `vite preview` alone) the lists are empty.
  */
@@ -57,4 +57,18 @@ export async function listModels(): Promise<ServerModel[]> {
 
 export async function listRuns(): Promise<RunSummary[]> {
   return (await getJson<RunSummary[]>("/api/runs")) ?? [];
+}
+
+/**
+ * Sends trained weights to the server as model NAME (PUT /api/models/NAME/weights, the safetensors
+ * bytes). The server's answer decides: its `{error, hint}` becomes the error.
+ */
+export async function uploadModel(name: string, bytes: Uint8Array): Promise<void> {
+  const response = await fetch(weightsUrl(name), {
+    method: "PUT",
+    headers: { "Content-Type": "application/octet-stream" },
+    body: new Blob([bytes.slice().buffer]),
+  }).catch(() => undefined);
+  if (!response) throw new Error("no pix2pix server answers behind this page");
+  if (!response.ok) throw new Error(`upload: ${await errorOf(response)}`);
 }
