@@ -34,8 +34,8 @@ export interface ImportResult {
 
 const SOURCES = /\.(pth?|pict)$/i;
 
-/** `found` with a flag's name and value as the user would write it, for messages. */
-function describe(d: DetectedDiscriminator): string {
+/** A discriminator as the flags that describe it, for messages. */
+function asFlags(d: DetectedDiscriminator): string {
   const layers = d.netD === "n_layers" ? ` --n-layers-D ${d.nLayersD}` : "";
   return `--netD ${d.netD}${layers} --ndf ${d.ndf} --norm ${d.norm}, ${d.channels} input channels`;
 }
@@ -61,7 +61,7 @@ export function resolveDiscriminator(
   const found = detectDiscriminator(dict, given.netD === "keras" ? { netD: "keras" } : metadata, source);
   const contradiction = (flag: string) =>
     new UserError(
-      `${flag} contradicts the weights in ${source}, which hold ${describe(found)}`,
+      `${flag} contradicts the weights in ${source}, which hold ${asFlags(found)}`,
       "leave the discriminator's flags out: its architecture is read from the weights",
     );
   const layers = found.netD === "pixel" ? undefined : found.nLayersD;

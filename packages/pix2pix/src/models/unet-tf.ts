@@ -54,7 +54,7 @@ function encoderWidths(ngf: number): number[] {
 function imageNorm(store: VariableStore, channels: number): Module {
   return (key) => {
     const gamma = store.zeros(join(key, "weight"), channels);
-    gamma.assign(tf.onesLike(gamma)); // a fresh net starts as the identity's scale
+    tf.tidy(() => gamma.assign(tf.onesLike(gamma))); // a fresh net starts with unit scales
     const beta = store.zeros(join(key, "bias"), channels);
     return (x) => {
       const { mean, variance } = tf.moments(x, [1, 2], true);
