@@ -5,7 +5,7 @@ import { type OptionValues, option } from "../options/schema.ts";
 export const serveOptions = {
   models: option.string(
     undefined,
-    "a folder of generator files (.safetensors, .pth): each is a model, named by its file stem",
+    "a folder of generator files (.safetensors, .pth, .pict): each is a model, named by its file stem",
     "dir",
   ),
   "checkpoints-dir": runOptions["checkpoints-dir"],
