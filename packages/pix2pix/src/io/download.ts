@@ -1,7 +1,9 @@
 /**
  * One file over HTTP, the way a large download should go: progress, resume of a partial download (an
- * HTTP Range request from FILE.part), a SHA-256 (checked when given), a stall timeout, and errors that
- * name the URL and say what to do when offline. The file appears whole (renamed from FILE.part).
+ * HTTP Range request from FILE.part), a few retries when a connection drops (a reused keep-alive
+ * connection the server just closed resets, and a long download can lose its connection midway), a
+ * SHA-256 (checked when given), a stall timeout, and errors that name the URL and say what to do when
+ * offline. The file appears whole (renamed from FILE.part).
  */
 import { createHash } from "node:crypto";
 import {
@@ -20,6 +22,21 @@ import { UserError } from "../errors.ts";
 
 /** No byte for this long means the connection is dead. */
 const STALL_MS = 60_000;
+/** Tries of one download when its connection drops; each resumes where the last one stopped. */
+const ATTEMPTS = 3;
+/** Connection failures another try may not meet (a refused connection or an unknown host would). */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+
+/** A failed transfer; `dropped` when the connection went away and trying again may work. */
+class NetworkError extends UserError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly dropped: boolean,
+  ) {
+    super(message, hint);
+  }
+}
 
 export interface ByteProgress {
   update(doneBytes: number): void;
@@ -46,7 +63,7 @@ export interface DownloadedFile {
   readonly resumedFrom: number;
 }
 
-function networkError(url: string, error: unknown): UserError {
+function networkError(url: string, error: unknown): NetworkError {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code;
   const words: Record<string, string> = {
@@ -59,9 +76,10 @@ function networkError(url: string, error: unknown): UserError {
   const reason = code
     ? `${code}${words[code] ? `, ${words[code]}` : ""}`
     : (cause?.message ?? (error as Error).message);
-  return new UserError(
+  return new NetworkError(
     `cannot download ${url}: ${reason}`,
     "check the network connection (or give a mirror with --url); a partial download is kept and resumes on the next try",
+    code !== undefined && DROPPED.has(code),
   );
 }
 
@@ -147,6 +165,23 @@ async function fetchResumable(
   return done;
 }
 
+/** fetchResumable, tried again (resuming) while the connection drops, up to ATTEMPTS tries in all. */
+async function fetchWithRetries(
+  url: string,
+  partial: string,
+  request: Parameters<typeof fetchResumable>[2],
+): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchResumable(url, partial, request);
+    } catch (error) {
+      if (!(error instanceof NetworkError && error.dropped) || attempt === ATTEMPTS) throw error;
+      request.log(`${error.message}; trying again (${attempt + 1} of ${ATTEMPTS})`);
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 /** Downloads `url` to `file`, resuming from FILE.part; a file already there is confirmed, not fetched again. */
 export async function downloadFile(request: FileDownload): Promise<DownloadedFile> {
   const { url, file } = request;
@@ -156,7 +191,7 @@ export async function downloadFile(request: FileDownload): Promise<DownloadedFil
   // A complete file (say, an archive whose extraction was interrupted): the range request confirms it.
   if (existsSync(file) && !existsSync(partial)) renameSync(file, partial);
   const resumedFrom = existsSync(partial) ? statSync(partial).size : 0;
-  const bytes = await fetchResumable(url, partial, { ...request, log });
+  const bytes = await fetchWithRetries(url, partial, { ...request, log });
   const sha256 = await fileSha256(partial);
   if (request.sha256 && request.sha256.toLowerCase() !== sha256) {
     rmSync(partial);
