@@ -12,7 +12,7 @@ import type { GeneratorName } from "../models/options.ts";
 import type { OpenedGenerator } from "./generator-file.ts";
 import type { TileChoice, TranslateOptions } from "./translate-options.ts";
 import { type InferenceMode, translatePixels } from "./translate-pixels.ts";
-import { tileCount, translateTiled } from "./translate-tiled.ts";
+import { scaledSize, tileCount, translateTiled } from "./translate-tiled.ts";
 
 /** How to translate each file; `fileTranslationOptions` derives it from translate's options. */
 export interface FileTranslationOptions {
@@ -24,6 +24,8 @@ export interface FileTranslationOptions {
   readonly tile: TileChoice;
   /** The fraction of a tile its neighbours share. */
   readonly tileOverlap: number;
+  /** Tiles are cut from the image scaled by this (the output is scaled back). */
+  readonly tileScale: number;
   /** Tiles per forward pass. */
   readonly batchSize: number;
   /** An image scaled to the network's size is written back at its own size (bicubic). */
@@ -55,17 +57,22 @@ export function tilesByDefault(netG: GeneratorName, mode: InferenceMode): boolea
 }
 
 export function fileTranslationOptions(
-  o: Pick<TranslateOptions, "eval" | "seed" | "tile" | "tileOverlap" | "batchSize" | "originalSize">,
+  o: Pick<
+    TranslateOptions,
+    "eval" | "seed" | "tile" | "tileOverlap" | "tileScale" | "batchSize" | "originalSize"
+  >,
   size: number,
 ): FileTranslationOptions {
-  const { seed, tile, tileOverlap, batchSize, originalSize } = o;
-  return { size, mode: o.eval ? "eval" : "test", seed, tile, tileOverlap, batchSize, originalSize };
+  const { seed, tile, tileOverlap, tileScale, batchSize, originalSize } = o;
+  const mode = o.eval ? "eval" : "test";
+  return { size, mode, seed, tile, tileOverlap, tileScale, batchSize, originalSize };
 }
 
 /** Whether `image` is translated in tiles (else scaled to the network's size). */
 export function usesTiles(generator: OpenedGenerator, image: ImageSize, o: FileTranslationOptions): boolean {
   if (o.tile !== "auto") return o.tile === "on";
-  const larger = image.width > o.size || image.height > o.size;
+  const cut = scaledSize(image, o.tileScale);
+  const larger = cut.width > o.size || cut.height > o.size;
   return larger && tilesByDefault(generator.architecture.netG, o.mode);
 }
 
@@ -91,8 +98,15 @@ export async function translateFile(
   const size = await imageSize(input);
   await mkdir(path.dirname(path.resolve(output)), { recursive: true });
   if (usesTiles(generator, size, o)) {
-    const total = tileCount(size, o.size, o.tileOverlap);
-    const tiling = { ...o, tile: o.size, overlap: o.tileOverlap, inputChannels, outputChannels };
+    const total = tileCount(scaledSize(size, o.tileScale), o.size, o.tileOverlap);
+    const tiling = {
+      ...o,
+      tile: o.size,
+      overlap: o.tileOverlap,
+      scale: o.tileScale,
+      inputChannels,
+      outputChannels,
+    };
     await translateTiled(network, input, output, size, tiling, (done) => onTiles?.(done, total));
     return { ...size, tiles: total };
   }

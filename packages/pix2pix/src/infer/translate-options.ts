@@ -39,6 +39,11 @@ export const translateOptions = {
     min: 0,
     max: 0.5,
   }),
+  "tile-scale": option.float(
+    1,
+    "scale the image by this before cutting tiles, and the output back: give the model the scale it was trained at (e.g. 0.4267 = 256/600 for the maps dataset)",
+    { min: 0.01, max: 16 },
+  ),
   "batch-size": option.int(1, "images (or tiles) per forward pass; batching never changes an output", {
     min: 1,
   }),

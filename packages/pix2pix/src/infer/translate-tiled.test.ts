@@ -42,6 +42,7 @@ const options: FileTranslationOptions = {
   seed: 0,
   tile: "auto",
   tileOverlap: 0.25,
+  tileScale: 1,
   batchSize: 2,
   originalSize: false,
 };
@@ -150,6 +151,13 @@ describe("tiled translation", () => {
       assert.equal(progress.at(-1), 16);
       const written = await sharp(path.join(dir, "unet-tiled.jpg")).metadata();
       assert.deepEqual([written.format, written.width, written.height], ["jpeg", SIDE, SIDE]);
+      // --tile-scale 0.5: tiles cut from the image at 192×192 (2 × 2 of 128), output back at 384.
+      const half = await translateFile(g, photo, path.join(dir, "unet-half.png"), {
+        ...test,
+        tile: "on",
+        tileScale: 0.5,
+      });
+      assert.deepEqual(half, { width: SIDE, height: SIDE, tiles: 4 });
     } finally {
       g.network.dispose();
     }

@@ -28,6 +28,19 @@ export interface TiledTranslation {
   readonly batchSize: number;
   readonly inputChannels: 1 | 3;
   readonly outputChannels: 1 | 3;
+  /**
+   * The image is scaled by this before it is cut (libvips' bicubic), and the output back to the
+   * image's size: a model sees the scale it was trained at (maps: 600 px scaled to 256, so 256/600).
+   */
+  readonly scale: number;
+}
+
+/** The size tiles are cut from: the image scaled by `scale`. */
+export function scaledSize(image: ImageSize, scale: number): ImageSize {
+  return {
+    width: Math.max(1, Math.round(image.width * scale)),
+    height: Math.max(1, Math.round(image.height * scale)),
+  };
 }
 
 /** sharp refuses images over 268 megapixels unless told: tiling exists for exactly those. */
@@ -50,8 +63,8 @@ function toChannels(bytes: Uint8Array, bands: number, size: ImageSize, channels:
 }
 
 /**
- * Rows [top, top + rows) of the image, `width` wide, mirrored out to `padded` (an image smaller than a
- * tile in one direction is extended by reflection, and the extension cropped from the output).
+ * Rows [top, top + rows) of the image scaled to `image`, mirrored out to `padded` (an image smaller
+ * than a tile in one direction is extended by reflection, and the extension cropped from the output).
  */
 async function readBand(
   file: string,
@@ -65,6 +78,8 @@ async function readBand(
   const pipeline = openInput(file)
     .removeAlpha()
     .toColourspace("srgb")
+    // Scaling (when the image is not at `image`'s size) comes before the extract: sharp's order.
+    .resize(image.width, image.height, { fit: "fill", kernel: "cubic" })
     .extract({ left: 0, top, width: image.width, height: rows })
     .extend({ right: padded.width - image.width, bottom: tile - rows, extendWith: "mirror" });
   try {
@@ -139,8 +154,8 @@ class StripFiles {
     this.pending = this.pending.slice(values);
   }
 
-  /** Writes the rows added, `height` in all, to `file` as `format`. */
-  async encode(format: ImageFormat, height: number, file: string): Promise<void> {
+  /** Writes the rows added, `height` in all, to `file` as `format`, scaled to `size`. */
+  async encode(format: ImageFormat, height: number, file: string, size: ImageSize): Promise<void> {
     if (this.pending.length > 0) await this.flush(this.pending.length);
     const [only] = this.files;
     const joined =
@@ -152,7 +167,8 @@ class StripFiles {
             width: this.width,
             height,
           });
-    await encodeAs(joined, format).toFile(file);
+    const scaled = joined.resize(size.width, size.height, { fit: "fill", kernel: "cubic" });
+    await encodeAs(scaled, format).toFile(file);
   }
 }
 
@@ -166,18 +182,19 @@ export function tileCount(size: ImageSize, tile: number, overlap: number): numbe
 }
 
 /**
- * Translates `input` tile by tile and writes `output` (atomically) at the input's size. `onTiles` is
- * told the number of tiles done so far after each forward pass.
+ * Translates `input` (of size `original`) tile by tile and writes `output` (atomically) at its size.
+ * `onTiles` is told the number of tiles done so far after each forward pass.
  */
 export async function translateTiled(
   g: Network,
   input: string,
   output: string,
-  image: ImageSize,
+  original: ImageSize,
   o: TiledTranslation,
   onTiles?: (done: number) => void,
 ): Promise<void> {
   const format = imageFormatOf(output);
+  const image = scaledSize(original, o.scale);
   const shared = overlapPixels(o.tile, o.overlap);
   const padded = { width: Math.max(image.width, o.tile), height: Math.max(image.height, o.tile) };
   const columns = tileStarts(padded.width, o.tile, shared);
@@ -216,7 +233,7 @@ export async function translateTiled(
       const finished = blend.take(Math.min(following ?? image.height, image.height));
       await strips.add(cropColumns(finished, padded.width, image.width, o.outputChannels));
     }
-    await writeAtomically(output, (temp) => strips.encode(format, image.height, temp));
+    await writeAtomically(output, (temp) => strips.encode(format, image.height, temp, original));
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
