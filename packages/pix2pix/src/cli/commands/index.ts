@@ -24,7 +24,8 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: "translate",
-    summary: "translate one image with a trained or imported generator",
+    summary:
+      "translate images, folders or globs with a trained or imported generator (large images in tiles)",
     load: async () => (await import("./translate.ts")).translateCommand,
   },
   {
