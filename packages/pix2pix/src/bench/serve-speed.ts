@@ -23,7 +23,10 @@ export interface ServeBenchOptions {
   readonly concurrency: readonly number[];
   /** Requests per concurrency level. */
   readonly requests: number;
-  /** Requests before the levels (at the highest concurrency): model load, caches, then the first RSS. */
+  /**
+   * Requests before the levels, shared among them at their concurrencies: the model's load and the
+   * server's batch shapes (1 and --max-batch) are met before the first RSS reading.
+   */
   readonly warmup: number;
   readonly ngf: number;
   readonly maxBatch: number;
@@ -170,7 +173,12 @@ export async function benchServe(
           timeout: 600,
         });
       say(`warm-up: ${o.warmup} requests`);
-      await drive(Math.max(...o.concurrency), o.warmup);
+      for (const [i, c] of o.concurrency.entries()) {
+        const share =
+          Math.floor((o.warmup * (i + 1)) / o.concurrency.length) -
+          Math.floor((o.warmup * i) / o.concurrency.length);
+        if (share > 0) await drive(c, share);
+      }
       const afterWarmup = rssMb(pid);
       const levels: LevelResult[] = [];
       for (const c of o.concurrency) {

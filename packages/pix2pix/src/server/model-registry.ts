@@ -62,6 +62,8 @@ export class ModelRegistry {
   private readonly loaded = new Map<string, ServedModel>();
   private readonly loading = new Map<string, Promise<ServedModel>>();
   private readonly summaries = new Map<string, { version: string; summary: ModelSummary }>();
+  /** Requests per model name being read or decoded, not yet in its queue (see expect). */
+  private readonly arriving = new Map<string, number>();
 
   constructor(private readonly o: RegistryOptions) {}
 
@@ -79,6 +81,24 @@ export class ModelRegistry {
       else summaries.push(await this.use(entry.name, async (model) => model.summary));
     }
     return summaries;
+  }
+
+  /**
+   * Announces a request for `name` on its way to the model's queue (its body being read, its image
+   * decoded): a batch waits for it a little (see Batcher). Call the returned function once it has
+   * reached the queue or given up; calls after the first do nothing.
+   */
+  expect(name: string): () => void {
+    this.arriving.set(name, (this.arriving.get(name) ?? 0) + 1);
+    let arrived = false;
+    return () => {
+      if (arrived) return;
+      arrived = true;
+      const left = (this.arriving.get(name) ?? 1) - 1;
+      if (left > 0) this.arriving.set(name, left);
+      else this.arriving.delete(name);
+      this.loaded.get(name)?.wake();
+    };
   }
 
   /** The weights file of the model named `name` (404 for an unknown name). */
@@ -137,7 +157,8 @@ export class ModelRegistry {
   }
 
   private async load(entry: ModelEntry, version: string): Promise<ServedModel> {
-    const model = await ServedModel.open(entry, version, this.o);
+    const arriving = () => this.arriving.get(entry.name) ?? 0;
+    const model = await ServedModel.open(entry, version, { ...this.o, arriving });
     const previous = this.loaded.get(entry.name);
     if (previous) this.retire(entry.name, previous);
     this.loaded.set(entry.name, model);

@@ -38,11 +38,20 @@ function weightBytes(network: Network): number {
   return values * 4;
 }
 
+/** Forward passes of one batch shape: how many ran, and how many of their images were requests'. */
+export interface PassCount {
+  readonly passes: number;
+  readonly images: number;
+}
+
 export class ServedModel {
   private users = 0;
   private closing = false;
   private released: (() => void) | undefined;
   private readonly queue: Batcher<TranslationJob, ImagePixels>;
+  private readonly maxBatch: number;
+  /** Forward passes by batch shape (1 or --max-batch, see translateJobs). */
+  readonly passes = new Map<number, PassCount>();
 
   private constructor(
     readonly summary: ModelSummary,
@@ -51,24 +60,27 @@ export class ServedModel {
     private readonly network: Network,
     seed: number,
     limits: BatcherLimits,
+    arriving: () => number,
   ) {
-    this.queue = new Batcher((jobs) => this.translateJobs(jobs, seed), limits);
+    this.queue = new Batcher((jobs) => this.translateJobs(jobs, seed), limits, arriving);
+    this.maxBatch = limits.maxBatch;
   }
 
   static async open(
     entry: ModelEntry,
     version: string,
-    o: { loadSize: number; seed: number; limits: BatcherLimits },
+    o: { loadSize: number; seed: number; limits: BatcherLimits; arriving: () => number },
   ): Promise<ServedModel> {
     const { network, architecture, trainedSize } = await openGenerator(entry.model);
     const loadSize = networkSize({ netG: architecture.netG, loadSize: trainedSize ?? o.loadSize });
     const summary = { name: entry.name, source: entry.source, ...architecture, loadSize };
-    return new ServedModel(summary, version, network, o.seed, o.limits);
+    return new ServedModel(summary, version, network, o.seed, o.limits, o.arriving);
   }
 
   readonly bytes = (): number => weightBytes(this.network);
 
-  get batchSizes(): readonly number[] {
+  /** How many batches of each size the queue has run. */
+  get batchSizes(): ReadonlyMap<number, number> {
     return this.queue.batchSizes;
   }
 
@@ -89,6 +101,11 @@ export class ServedModel {
     return this.queue.submit(job, signal);
   }
 
+  /** A request that was on its way has reached the queue or given up: a waiting batch may start. */
+  wake(): void {
+    this.queue.wake();
+  }
+
   /** Frees the weights once no request uses them. */
   async close(): Promise<void> {
     this.closing = true;
@@ -98,23 +115,27 @@ export class ServedModel {
   }
 
   /**
-   * Test-mode images run one by one and eval-mode ones together (translatePixels); answers keep their
-   * order. An eval batch is padded to a power of two with copies of its first image (in eval mode an
-   * image's answer does not depend on the others): the onednn backend keeps compiled convolutions and
-   * filter copies per batch shape, so a few shapes keep memory flat where every size from 1 to
-   * --max-batch would add a U-Net-256's filters each.
+   * Each mode's images (translatePixels answers each as it would alone, in both modes) in forward
+   * passes of two shapes only, 1 and --max-batch: the onednn backend keeps compiled convolutions, a
+   * copy of every filter (a U-Net-256 ngf 64's 218 MB) and pooled activations per batch shape, so every
+   * size up to --max-batch would multiply the model's memory. A group of at least three quarters of
+   * --max-batch runs as one pass, padded with copies of its first image; a smaller one image by image,
+   * which costs less than padding it (a U-Net-256 at batch 8 spends ~0.7 of batch 1's time per image).
    */
   private async translateJobs(jobs: TranslationJob[], seed: number): Promise<ImagePixels[]> {
     const outputs: ImagePixels[] = new Array(jobs.length);
     for (const mode of ["eval", "test"] as const) {
       const at = jobs.flatMap((job, i) => (job.mode === mode ? [i] : []));
-      const images = at.map((i) => (jobs[i] as TranslationJob).image);
-      if (mode === "eval" && images.length > 0) {
-        const padded = 2 ** Math.ceil(Math.log2(images.length));
-        while (images.length < padded) images.push(images[0] as ImagePixels);
+      const together = 4 * at.length >= 3 * this.maxBatch;
+      for (const pass of together ? [at] : at.map((i) => [i])) {
+        const images = pass.map((i) => (jobs[i] as TranslationJob).image);
+        const shape = together ? this.maxBatch : 1;
+        while (images.length < shape) images.push(images[0] as ImagePixels);
+        const results = await translatePixels(this.network, images, mode, seed);
+        for (const [k, i] of pass.entries()) outputs[i] = results[k] as ImagePixels;
+        const count = this.passes.get(shape) ?? { passes: 0, images: 0 };
+        this.passes.set(shape, { passes: count.passes + 1, images: count.images + pass.length });
       }
-      const results = await translatePixels(this.network, images, mode, seed);
-      for (const [k, i] of at.entries()) outputs[i] = results[k] as ImagePixels;
     }
     return outputs;
   }

@@ -94,7 +94,15 @@ describe("pix2pix serve", () => {
     test(`POST /api/translate answers the PNG that pix2pix translate writes (${mode} mode)`, async () => {
       const out = path.join(root, `translate-${mode}.png`);
       const run = path.join(models.checkpointsDir, "tiny");
-      await translateImage(image.file, { model: run, output: out, backend: "cpu", eval: mode === "eval" });
+      // The server scales every image to the network's size: translate's untiled path.
+      const options = {
+        model: run,
+        output: out,
+        backend: "cpu",
+        eval: mode === "eval",
+        tile: "off",
+      } as const;
+      await translateImage(image.file, options);
       const query = mode === "eval" ? "&eval=1" : "";
       const res = await postImage(`${main.url}/api/translate?model=tiny${query}`, image.bytes);
       assert.equal(res.status, 200, await res.clone().text());
@@ -112,6 +120,7 @@ describe("pix2pix serve", () => {
       backend: "cpu",
       originalSize: true,
       loadSize: 64,
+      tile: "off",
     } as const;
     await translateImage(image.file, options);
     const form = new FormData();

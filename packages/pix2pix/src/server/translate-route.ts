@@ -6,6 +6,7 @@
  * queue's length, and the time the whole request takes.
  */
 import type { Context } from "hono";
+import type { InferenceMode } from "../infer/translate-pixels.ts";
 import { encodeImage, imageSize, readImage } from "../io/images.ts";
 import { HttpError } from "./http-error.ts";
 import type { ModelRegistry } from "./model-registry.ts";
@@ -76,10 +77,11 @@ export function translateHandler(registry: ModelRegistry, limits: TranslateLimit
     const name = c.req.query("model");
     if (!name) throw new HttpError(400, "which model?", "add ?model=NAME (GET /api/models lists them)");
     await registry.weightsFile(name); // an unknown model is refused before its body is read
-    const mode = c.req.query("eval") === "1" ? "eval" : "test";
+    const mode: InferenceMode = c.req.query("eval") === "1" ? "eval" : "test";
     const originalSize = c.req.query("size") === "original";
     const controller = new AbortController();
     const { expired, clear } = deadline(limits.timeoutMs, controller);
+    const arrived = registry.expect(name); // from here a batch of this model waits for this request
     const work = async () => {
       const times: [string, number][] = [];
       let started = performance.now();
@@ -98,15 +100,17 @@ export function translateHandler(registry: ModelRegistry, limits: TranslateLimit
           "send a smaller image (the server's --max-pixels)",
         );
       }
-      const png = await registry.use(name, async (model) => {
+      const output = await registry.use(name, async (model) => {
         const { loadSize, inputNc } = model.summary;
         lap("load");
         const image = await readImage(bytes, inputNc === 1 ? 1 : 3, { width: loadSize, height: loadSize });
         lap("decode");
-        const output = await model.translate({ image, mode }, controller.signal);
-        lap("queue+infer");
-        return encodeImage(output, "png", originalSize ? size : undefined);
+        const translated = model.translate({ image, mode }, controller.signal);
+        arrived();
+        return translated;
       });
+      lap("queue+infer");
+      const png = await encodeImage(output, "png", originalSize ? size : undefined);
       lap("encode");
       return { png, times };
     };
@@ -115,6 +119,7 @@ export function translateHandler(registry: ModelRegistry, limits: TranslateLimit
       c.header("Server-Timing", timing(times));
       return c.body(new Uint8Array(png), 200, { "Content-Type": "image/png" });
     } finally {
+      arrived();
       clear();
     }
   };
