@@ -71,11 +71,14 @@ export async function readImage(
   return { data: out, height, width, channels };
 }
 
-/** The width and height stored in an image's header (read without decoding the pixels). */
+/**
+ * The width and height stored in an image's header (read without decoding the pixels, so sharp's
+ * 268-megapixel guard, which protects decoding, does not apply: tiles read larger images in bands).
+ */
 export async function imageSize(source: ImageSource): Promise<ImageSize> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(source, { failOn: "error" }).metadata();
+    metadata = await sharp(source, { failOn: "error", limitInputPixels: false }).metadata();
   } catch (error) {
     throw imageError(sourceName(source), error);
   }
