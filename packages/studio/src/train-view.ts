@@ -95,6 +95,17 @@ export function trainView(ui: TrainElements, host: TrainHost): void {
       : "download .safetensors";
   };
 
+  let drawing = false;
+  /** Redraws at the next frame, once however many records arrived before it: the page stays light. */
+  const showRecordsSoon = () => {
+    if (drawing) return;
+    drawing = true;
+    requestAnimationFrame(() => {
+      drawing = false;
+      showRecords();
+    });
+  };
+
   const showRecords = () => {
     drawLosses(ui.chart, records);
     const last = records.at(-1);
@@ -121,7 +132,7 @@ export function trainView(ui: TrainElements, host: TrainHost): void {
         return;
       case "log": {
         records.push(message.record);
-        showRecords();
+        showRecordsSoon();
         if (state === "training")
           ui.status.textContent = `training: ${message.stepsPerSecond.toFixed(2)} steps/s`;
         return;
@@ -135,6 +146,7 @@ export function trainView(ui: TrainElements, host: TrainHost): void {
         show(state, ui.status.textContent ?? undefined);
         return;
       case "stopped":
+        showRecords(); // now, not at the next frame: the run's last step is on screen when it says so
         show(
           message.outcome,
           message.outcome === "finished" ? `finished at step ${message.iteration}` : "paused",

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type PreviewServer, preview } from "vite";
 
 export const STUDIO = path.resolve(import.meta.dirname, "..");
@@ -43,4 +43,28 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * A new page of the studio at `url` on `backend` (`?backend=`), started; whatever the page logs as an
+ * error, or throws, goes to `errors`.
+ */
+export async function openStudio(
+  where: Browser | BrowserContext,
+  url: string,
+  backend: string,
+  errors: string[],
+): Promise<Page> {
+  const page = await where.newPage();
+  page.setDefaultTimeout(120_000); // generous: the suite runs other tests beside this one on 2 cores
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(`${url}?backend=${backend}`);
+  await page.waitForFunction(
+    (name) => document.querySelector("[data-testid=backend]")?.textContent === name,
+    backend,
+  );
+  return page;
 }

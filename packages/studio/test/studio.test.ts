@@ -25,7 +25,7 @@ import {
 } from "pix2pix-ts/node";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { launchChromium, STUDIO, serveStudio } from "./browser.ts";
+import { launchChromium, openStudio, STUDIO, serveStudio } from "./browser.ts";
 
 const SIZE = 64;
 const architecture = { netG: "resnet_6blocks", ngf: 8, norm: "batch", noDropout: true } as const;
@@ -122,14 +122,7 @@ before(async () => {
 
   ({ server, url } = await serveStudio());
   browser = await launchChromium();
-  page = await browser.newPage();
-  page.setDefaultTimeout(120_000); // generous: the suite runs other tests beside this one on 2 cores
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  await page.goto(`${url}?backend=wasm`);
-  await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "wasm");
+  page = await openStudio(browser, url, "wasm", pageErrors);
 });
 
 after(async () => {

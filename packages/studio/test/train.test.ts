@@ -1,11 +1,11 @@
 /**
  * The studio's Train view in real Chromium (Debian's). On wasm (what headless Chromium picks; some 40
  * times faster than cpu for training here), a 64-pixel ResNet with ngf 8 trains 30 steps on 8 aligned
- * pair files in a Web Worker while the page stays responsive; a reload mid-run resumes from the run
- * kept in IndexedDB; the losses fall and equal, step by step, those of pix2pix-ts's trainOnPairs in Node
+ * pair files in a Web Worker while the page stays responsive; a pause saves and resume goes on; a
+ * reload mid-run resumes from the run kept in IndexedDB; the losses fall and equal, step by step, those of pix2pix-ts's trainOnPairs in Node
  * on the same files and backend; the downloaded .safetensors loads in Node with no flags, and the
  * studio's translation with it equals `pix2pix translate`'s. On the cpu backend (in a browser context
- * of its own, so an IndexedDB of its own), a few steps give Node's cpu losses.
+ * of its own, so an IndexedDB of its own), a few steps give Node's cpu losses; a drawing adds a pair.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,7 +20,7 @@ import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { readAlignedPairs, writeAlignedPairs } from "../../pix2pix/src/train/aligned-pairs.ts";
 import { studioTrainOptions, type TrainForm } from "../src/train-options.ts";
-import { launchChromium, serveStudio } from "./browser.ts";
+import { launchChromium, openStudio, serveStudio } from "./browser.ts";
 
 const SIZE = 64;
 const STEPS = 30;
@@ -73,14 +73,7 @@ before(async () => {
   files = await writeAlignedPairs(path.join(dir, "pairs"), PAIRS, SIZE);
   ({ server, url } = await serveStudio());
   browser = await launchChromium();
-  page = await browser.newPage();
-  page.setDefaultTimeout(120_000);
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  await page.goto(`${url}?backend=wasm`);
-  await page.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "wasm");
+  page = await openStudio(browser, url, "wasm", pageErrors);
 });
 
 after(async () => {
@@ -132,9 +125,24 @@ test("on wasm: 30 steps in a worker, a reload resumes mid-run, the loss falls, a
   await watchFrames();
   await testid("train-start").click();
 
-  // the first save (every 10 steps), then a reload while the run goes on
+  // a pause saves where it stops; resume goes on
   await page.waitForFunction(
-    () => Number(document.querySelector("[data-testid=train-step]")?.getAttribute("data-saved") ?? 0) >= 10,
+    () => Number(document.querySelector("[data-testid=train-step]")?.textContent) >= 3,
+  );
+  await testid("train-pause").click();
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=train-status]")?.textContent === "paused",
+  );
+  const pausedAt = await numberOf("train-step");
+  assert.equal(Number(await testid("train-step").getAttribute("data-saved")), pausedAt, "saved at the pause");
+  await testid("train-pause").click();
+
+  // a save after the pause (every 10 steps), then a reload while the run goes on
+  await page.waitForFunction(
+    (paused) =>
+      Number(document.querySelector("[data-testid=train-step]")?.getAttribute("data-saved") ?? 0) >=
+      Math.max(10, paused + 1),
+    pausedAt,
   );
   const stepBefore = await numberOf("train-step");
   const { longTasks, worstGap } = await frames();
@@ -151,7 +159,7 @@ test("on wasm: 30 steps in a worker, a reload resumes mid-run, the loss falls, a
   );
   const resumedAt = Number(/from step (\d+)/.exec((await testid("train-status").textContent()) ?? "")?.[1]);
   assert.ok(
-    resumedAt >= 10 && resumedAt < STEPS,
+    resumedAt >= 10 && resumedAt > pausedAt && resumedAt < STEPS,
     `resumed at step ${resumedAt} (${stepBefore} when reloaded)`,
   );
 
@@ -219,15 +227,18 @@ test("the downloaded .safetensors translates in Node with no flags as the studio
 test("on cpu: the browser's losses are Node's cpu losses", async () => {
   const small: TrainForm = { ...form, size: 32, ngf: 4, steps: 2, pairCount: 2 };
   const context = await browser.newContext(); // an IndexedDB of its own: a run of its own
-  const other = await context.newPage();
-  other.setDefaultTimeout(120_000);
-  other.on("pageerror", (error) => pageErrors.push(String(error)));
   try {
-    await other.goto(`${url}?backend=cpu`);
-    await other.waitForFunction(() => document.querySelector("[data-testid=backend]")?.textContent === "cpu");
+    const other = await openStudio(context, url, "cpu", pageErrors);
     await setUp(other, small, files.slice(0, small.pairCount));
     await other.getByTestId("train-start").click();
     const l1 = await finished(other, small.steps);
+    // a drawn pair: the input canvas as A, then as B
+    await other.locator("#train-draw-a").click();
+    await other.locator("#train-draw-b").click();
+    assert.equal(
+      await other.locator("#train-pairs-info").getAttribute("data-pairs"),
+      String(small.pairCount + 1),
+    );
     await useBackend("cpu");
     const worst = worstRelative(l1, await nodeL1(small, files.slice(0, small.pairCount)));
     assert.ok(worst <= 1e-5, `the browser's G_L1 differs from Node's (cpu) by up to ${worst} (relative)`);

@@ -2,6 +2,7 @@
  * The browser's training entry in Node: on the same pixels, seed and backend (cpu) it gives exactly the
  * losses `pix2pix train` gives on those pixels as files, across a stop and a resume from its saved
  * state, and the generator file it makes from that state is byte for byte the trainer's checkpoint.
+ * Fine-tuning starts from the given generator: its architecture, and (at learning rate 0) its weights.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, test } from "node:test";
 import { useBackend } from "../backend.ts";
+import { decodeSafetensors } from "../io/safetensors-codec.ts";
 import { readAlignedPairs, writeAlignedPairs } from "./aligned-pairs.ts";
 import type { ImagePair } from "./pair-dataset.ts";
 import { type PairTrainingOptions, trainOnPairs } from "./pair-trainer.ts";
@@ -60,4 +62,34 @@ test("trainOnPairs, stopped halfway and resumed from its saved state, gives pix2
   const generator = generatorFileFromTrainState(saved as Uint8Array);
   const checkpoint = readFileSync(path.join(root, "files", "latest_net_G.safetensors"));
   assert.ok(checkpoint.equals(generator), "the generator file equals the trainer's latest_net_G.safetensors");
+});
+
+test("fine-tuning takes the given generator's architecture and weights", async () => {
+  const original = readFileSync(path.join(root, "files", "latest_net_G.safetensors"));
+  let saved: Uint8Array | undefined;
+  await trainOnPairs(
+    {
+      pairs,
+      // the file's architecture wins over these; at lr 0 Adam moves nothing
+      options: { ...options, netG: "unet_128", ngf: 16, lr: 0 },
+      fineTune: { bytes: original, name: "trained.safetensors" },
+    },
+    {
+      stopAtIteration: 1,
+      onSave: (state) => {
+        saved = state;
+      },
+    },
+  );
+  assert.ok(saved);
+  const tuned = decodeSafetensors(generatorFileFromTrainState(saved));
+  assert.deepEqual([tuned.metadata.netG, tuned.metadata.ngf], ["resnet_6blocks", "4"]);
+  const before = decodeSafetensors(original).tensors;
+  let compared = 0;
+  for (const [key, tensor] of before) {
+    if (/running_|num_batches/.test(key)) continue; // batch norm's statistics move in train mode
+    assert.deepEqual(tuned.tensors.get(key)?.data, tensor.data, key);
+    compared++;
+  }
+  assert.ok(compared > 10, `compared ${compared} weights`);
 });
