@@ -8,7 +8,8 @@
         "native/elementwise.cc",
         "native/layout.cc",
         "native/parallel.cc",
-        "native/peak.cc"
+        "native/peak.cc",
+        "native/plan.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

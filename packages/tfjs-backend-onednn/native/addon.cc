@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "parallel.h"
 #include "peak.h"
+#include "plan.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace onednn_backend {
@@ -220,6 +221,70 @@ Napi::Value GemmGflops(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), gemmGflops(size, repetitions));
 }
 
+PlanSlice sliceOf(const Napi::Value& value) {
+  const Shape v = shapeOf(value);
+  if (v.size() != 3) throw Napi::TypeError::New(value.Env(), "a plan slice is [buffer, offset, channels]");
+  return {v[0], v[1], v[2]};
+}
+
+std::vector<float> floatsOf(const Napi::Value& value, const char* what) {
+  if (value.IsNull() || value.IsUndefined()) return {};
+  const float* data = dataOf<float>(value, what);
+  return std::vector<float>(data, data + lengthOf(value));
+}
+
+PlanSpec planSpecOf(const Napi::Object& spec) {
+  PlanSpec result{shapeOf(spec.Get("bufferChannels")), spec.Get("output").As<Napi::Number>().Int64Value(), {}};
+  auto steps = spec.Get("steps").As<Napi::Array>();
+  for (uint32_t i = 0; i < steps.Length(); ++i) {
+    auto s = steps.Get(i).As<Napi::Object>();
+    auto number = [&](const char* key) { return s.Get(key).As<Napi::Number>(); };
+    PlanStep step{static_cast<PlanStepKind>(number("kind").Int32Value()), sliceOf(s.Get("src")), sliceOf(s.Get("dst")),
+                  floatsOf(s.Get("weights"), "weights"), floatsOf(s.Get("bias"), "bias"), number("kernel").Int64Value(),
+                  number("stride").Int64Value(), number("pad").Int64Value(),
+                  static_cast<PlanActivation>(number("activation").Int32Value()), number("alpha").FloatValue()};
+    result.steps.push_back(std::move(step));
+  }
+  return result;
+}
+
+using PlanHandle = std::shared_ptr<CompiledPlan>;
+
+CompiledPlan& planOf(const Napi::Value& value) {
+  if (!value.IsExternal()) throw Napi::TypeError::New(value.Env(), "not a compiled plan");
+  return **value.As<Napi::External<PlanHandle>>().Data();
+}
+
+Napi::Value PlanCompile(const Napi::CallbackInfo& info) {
+  PlanHandle plan;
+  try {
+    plan = compilePlan(planSpecOf(info[0].As<Napi::Object>()), info[1].As<Napi::Number>().Int64Value(),
+                       info[2].As<Napi::Number>().Int64Value());
+  } catch (const std::invalid_argument& e) {
+    throw Napi::RangeError::New(info.Env(), std::string("onednn plan: ") + e.what());
+  }
+  const int64_t bytes = planBytes(*plan);
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes);
+  return Napi::External<PlanHandle>::New(info.Env(), new PlanHandle(std::move(plan)),
+                                         [bytes](Napi::Env env, PlanHandle* handle) {
+                                           Napi::MemoryManagement::AdjustExternalMemory(env, -bytes);
+                                           delete handle;
+                                         });
+}
+
+Napi::Value PlanOutputShape(const Napi::CallbackInfo& info) {
+  const std::vector<int64_t> shape = planOutputShape(planOf(info[0]));
+  Napi::Array result = Napi::Array::New(info.Env(), shape.size());
+  for (uint32_t i = 0; i < shape.size(); ++i) result.Set(i, static_cast<double>(shape[i]));
+  return result;
+}
+
+Napi::Value PlanRun(const Napi::CallbackInfo& info) {
+  runPlan(planOf(info[0]), dataOf<float>(info[1], "x"), dataOf<float>(info[2], "output"),
+          info[3].As<Napi::Number>().Int64Value());
+  return info.Env().Undefined();
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   const dnnl_version_t* v = dnnl_version();
@@ -251,6 +316,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pad", Napi::Function::New<guarded<Pad>>(env));
   exports.Set("tile", Napi::Function::New<guarded<Tile>>(env));
   exports.Set("gemmGflops", Napi::Function::New<guarded<GemmGflops>>(env));
+  exports.Set("planCompile", Napi::Function::New<guarded<PlanCompile>>(env));
+  exports.Set("planOutputShape", Napi::Function::New<guarded<PlanOutputShape>>(env));
+  exports.Set("planRun", Napi::Function::New<guarded<PlanRun>>(env));
   exports.Set("info", Napi::Function::New<guarded<Info>>(env));
   return exports;
 }

@@ -16,6 +16,15 @@ export {
   FUSED_BATCH_NORM_TRAINING_GRAD,
   type FusedBatchNormTrainingAttrs,
 } from "./kernels/batch-norm-training.ts";
+export {
+  INFERENCE_PLAN,
+  type InferencePlanAttrs,
+  type InferencePlanSpec,
+  PLAN_ACTIVATIONS,
+  type PlanActivation,
+  type PlanSlice,
+  type PlanStep,
+} from "./kernels/inference-plan.ts";
 export { LEAKY_RELU_GRAD, type LeakyReluGradAttrs } from "./kernels/leaky-relu-grad.ts";
 export { INSTALL_HINT, OnednnUnavailableError } from "./native.ts";
 export { type GemmPeakOptions, measureGemmPeak } from "./peak.ts";

@@ -74,6 +74,23 @@ export type PadMode = (typeof PAD_MODES)[number];
 
 type Shape = readonly number[];
 
+/** A plan compiled by the addon (native/plan.h), freed when collected. */
+export type PlanHandle = { readonly __compiledPlan: never };
+
+/** A plan step as the addon reads it: kinds and activations as their enums' numbers. */
+export interface NativePlanStep {
+  readonly kind: number;
+  readonly src: readonly number[];
+  readonly dst: readonly number[];
+  readonly weights: Float32Array | null;
+  readonly bias: Float32Array | null;
+  readonly kernel: number;
+  readonly stride: number;
+  readonly pad: number;
+  readonly activation: number;
+  readonly alpha: number;
+}
+
 export interface NativeAddon {
   /** `prepared`: the filter comes from convPrepareWeights rather than in HWIO. */
   convForward(
@@ -174,6 +191,16 @@ export interface NativeAddon {
   tile(x: Float32Array, shape: Shape, reps: Shape, out: Float32Array): void;
   /** GFLOP/s of sgemm on square matrices of `size`, every thread, the best of `repetitions` after a warm-up. */
   gemmGflops(size: number, repetitions: number): number;
+  /** Compiles a plan for images of height × width; throws a RangeError when it cannot be laid out. */
+  planCompile(
+    spec: { bufferChannels: Shape; output: number; steps: readonly NativePlanStep[] },
+    height: number,
+    width: number,
+  ): PlanHandle;
+  /** [height, width, channels] of one output image. */
+  planOutputShape(plan: PlanHandle): [number, number, number];
+  /** y (NHWC) = the plan applied to x (NHWC), image by image. */
+  planRun(plan: PlanHandle, x: Float32Array, y: Float32Array, batch: number): void;
   info(): { onednnVersion: string; threads: number; convPrimitives: number };
 }
 

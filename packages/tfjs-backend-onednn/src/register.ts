@@ -20,6 +20,7 @@ import { batchNormKernels } from "./kernels/batch-norm.ts";
 import { batchNormTrainingKernels } from "./kernels/batch-norm-training.ts";
 import { convKernels } from "./kernels/conv.ts";
 import { elementwiseKernels } from "./kernels/elementwise.ts";
+import { inferencePlanKernels } from "./kernels/inference-plan.ts";
 import { layoutKernels } from "./kernels/layout.ts";
 import { leakyReluGradKernels } from "./kernels/leaky-relu-grad.ts";
 import type { NativeKernel, NativeKernelArgs } from "./kernels/native-kernel.ts";
@@ -91,7 +92,12 @@ export function registerOnednnBackend(): void {
       kernelFunc: nativeOrCpu(kernel, cpu.kernelFunc),
     });
   }
-  for (const kernel of [...adamKernels, ...batchNormTrainingKernels, ...leakyReluGradKernels]) {
+  for (const kernel of [
+    ...adamKernels,
+    ...batchNormTrainingKernels,
+    ...leakyReluGradKernels,
+    ...inferencePlanKernels,
+  ]) {
     const kernelFunc = kernel.kernelFunc as unknown as KernelFunc;
     registerKernel({
       kernelName: kernel.kernelName,

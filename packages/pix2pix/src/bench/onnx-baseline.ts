@@ -2,9 +2,11 @@
  * Inference against onnxruntime-node (issue 11): the same U-Net generator (unet_256 at 256 px,
  * unet_128 at 128), exported to ONNX (infer/onnx-export.ts) and run by onnxruntime's CPU build with
  * as many threads as the onednn backend uses, timed beside ours in eval mode (running statistics, no
- * dropout: the graph the export holds) and in the paper's test mode (batch statistics and dropout,
- * what `pix2pix bench` times). The three are timed in turns within each round, so that a busy machine
- * slows them alike; each figure is a median over the rounds, after one untimed warm-up round.
+ * dropout: the graph the export holds), as inference runs it (the generator's inference plan,
+ * infer/inference-plan.ts) and op by op, and in the paper's test mode (batch statistics and dropout,
+ * what `pix2pix bench` times). The four are timed in turns within each round, so that a busy machine
+ * slows them alike; each figure is a median over the rounds, after one untimed warm-up round (which
+ * compiles the plan and onnxruntime's session).
  *
  * onnxruntime-node is a development dependency of the repository, loaded only here: install it with
  * its install script skipped (`npm install onnxruntime-node --ignore-scripts`; the script downloads from
@@ -14,9 +16,11 @@ import { loadavg } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import { nativeInfo } from "tfjs-backend-onednn";
 import { UserError } from "../errors.ts";
+import { withInferencePlan } from "../infer/inference-plan.ts";
 import { generatorToOnnx } from "../infer/onnx-export.ts";
 import { createGenerator } from "../models/index.ts";
 import { nchwToNhwc, nhwcToNchw } from "../nn/layout.ts";
+import type { Network } from "../nn/network.ts";
 import { Rng } from "../random.ts";
 import { generatorForSize, median } from "./training-speed.ts";
 
@@ -34,15 +38,21 @@ export interface OnnxBaselineReport {
   readonly batch: number;
   readonly threads: number;
   readonly onnxruntime_infer_s_per_batch: number;
-  /** Ours, eval mode: the same computation as the exported graph. */
+  /** Ours, eval mode: the same computation as the exported graph, by the inference plan. */
   readonly infer_eval_s_per_batch: number;
+  /** Ours, eval mode op by op (one tfjs kernel per layer), as before the plan. */
+  readonly infer_eval_ops_s_per_batch: number;
   /** Ours, the paper's test mode (batch statistics, dropout), as `pix2pix bench` times it. */
   readonly infer_test_s_per_batch: number;
   /** infer_eval_s_per_batch / onnxruntime_infer_s_per_batch (issue 11's target: ≤ 0.9). */
   readonly infer_ratio_onnxruntime: number;
   readonly infer_ratio_onnxruntime_test: number;
+  /** infer_eval_ops_s_per_batch / onnxruntime_infer_s_per_batch. */
+  readonly infer_ratio_onnxruntime_ops: number;
   /** Largest |ours − onnxruntime| over the outputs: both ran the same network. */
   readonly max_abs_diff: number;
+  /** Largest |plan − op by op| over the eval-mode outputs. */
+  readonly plan_max_abs_diff: number;
   /** The machine's 1, 5 and 15 minute load averages when the measurement ended. */
   readonly load_average: readonly number[];
 }
@@ -58,6 +68,12 @@ async function loadOnnxruntime(): Promise<Ort> {
       "in a checkout, 'npm ci' installs it (bash scripts/setup.sh); elsewhere 'npm install onnxruntime-node@1.30.0 --ignore-scripts'",
     );
   }
+}
+
+function maxAbsDiff(a: Float32Array, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  return Number(max.toPrecision(3));
 }
 
 async function seconds(run: () => Promise<unknown> | unknown): Promise<number> {
@@ -82,6 +98,7 @@ export async function measureOnnxBaseline(o: OnnxBaselineOptions): Promise<OnnxB
   } as const;
   const rng = Rng.fromSeed(0);
   const g = createGenerator({ ...architecture, dropout: true, initType: "normal", initGain: 0.02 }, rng);
+  const planned = withInferencePlan(g, architecture);
   const shape: [number, number, number, number] = [o.batch, o.size, o.size, 3];
   const x = tf.randomUniform(shape, -1, 1, "float32", 1) as tf.Tensor4D;
   const session = await ort.InferenceSession.create(generatorToOnnx(g, architecture), {
@@ -94,33 +111,44 @@ export async function measureOnnxBaseline(o: OnnxBaselineOptions): Promise<OnnxB
     const nchw = nhwcToNchw({ shape, data: x.dataSync() as Float32Array });
     const feeds = { input: new ort.Tensor("float32", nchw.data, [...nchw.shape]) };
     let theirs: Float32Array<ArrayBufferLike> = new Float32Array(0);
-    let ours: Float32Array<ArrayBufferLike> = new Float32Array(0);
+    const none: Float32Array<ArrayBufferLike> = new Float32Array(0);
+    const outputs = { eval: none, evalOps: none, test: none };
     // dataSync outside tidy, as bench does: tidy would walk a returned typed array element by element
-    const ourRun = (mode: "eval" | "test") => () => {
-      const y = g.apply(x, mode, rng);
-      const data = y.dataSync() as Float32Array;
+    const ourRun = (net: Network, mode: "eval" | "test", into: keyof typeof outputs) => () => {
+      const y = net.apply(x, mode, rng);
+      outputs[into] = y.dataSync() as Float32Array;
       y.dispose();
-      if (mode === "eval") ours = data;
     };
-    const times = { onnxruntime: [] as number[], eval: [] as number[], test: [] as number[] };
+    const runs = {
+      eval: ourRun(planned, "eval", "eval"),
+      evalOps: ourRun(g, "eval", "evalOps"),
+      test: ourRun(g, "test", "test"),
+    };
+    const times = {
+      onnxruntime: [] as number[],
+      eval: [] as number[],
+      evalOps: [] as number[],
+      test: [] as number[],
+    };
     for (let round = 0; round <= o.iters; round++) {
       const onnxruntime = await seconds(async () => {
         theirs = (await session.run(feeds)).output?.data as Float32Array;
       });
-      const evalMode = await seconds(ourRun("eval"));
-      const testMode = await seconds(ourRun("test"));
-      if (round === 0) continue; // warm-up: primitives created, memory first touched
+      const timed = {
+        eval: await seconds(runs.eval),
+        evalOps: await seconds(runs.evalOps),
+        test: await seconds(runs.test),
+      };
+      if (round === 0) continue; // warm-up: plan compiled, primitives created, memory first touched
       times.onnxruntime.push(onnxruntime);
-      times.eval.push(evalMode);
-      times.test.push(testMode);
+      times.eval.push(timed.eval);
+      times.evalOps.push(timed.evalOps);
+      times.test.push(timed.test);
     }
     const theirsData = nchwToNhwc({ shape: [o.batch, 3, o.size, o.size], data: theirs }).data;
-    let maxAbsDiff = 0;
-    for (let i = 0; i < ours.length; i++) {
-      maxAbsDiff = Math.max(maxAbsDiff, Math.abs((ours[i] as number) - (theirsData[i] as number)));
-    }
     const onnxruntime = median(times.onnxruntime);
     const evalMode = median(times.eval);
+    const evalOps = median(times.evalOps);
     const testMode = median(times.test);
     const fixed = (v: number, digits: number) => Number(v.toFixed(digits));
     return {
@@ -130,15 +158,18 @@ export async function measureOnnxBaseline(o: OnnxBaselineOptions): Promise<OnnxB
       threads,
       onnxruntime_infer_s_per_batch: fixed(onnxruntime, 4),
       infer_eval_s_per_batch: fixed(evalMode, 4),
+      infer_eval_ops_s_per_batch: fixed(evalOps, 4),
       infer_test_s_per_batch: fixed(testMode, 4),
       infer_ratio_onnxruntime: fixed(evalMode / onnxruntime, 3),
       infer_ratio_onnxruntime_test: fixed(testMode / onnxruntime, 3),
-      max_abs_diff: Number(maxAbsDiff.toPrecision(3)),
+      infer_ratio_onnxruntime_ops: fixed(evalOps / onnxruntime, 3),
+      max_abs_diff: maxAbsDiff(outputs.eval, theirsData),
+      plan_max_abs_diff: maxAbsDiff(outputs.eval, outputs.evalOps),
       load_average: loadavg().map((v) => fixed(v, 2)),
     };
   } finally {
     await session.release();
     x.dispose();
-    g.dispose();
+    planned.dispose();
   }
 }
