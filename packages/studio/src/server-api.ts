@@ -55,6 +55,12 @@ export async function listModels(): Promise<ServerModel[]> {
   return (await getJson<ServerModel[]>("/api/models")) ?? [];
 }
 
+/** Whether a `pix2pix serve` answers behind the page (GET /api/health). */
+export async function serverConnected(): Promise<boolean> {
+  const health = await getJson<{ ok?: boolean }>("/api/health").catch(() => undefined);
+  return health?.ok === true;
+}
+
 export async function listRuns(): Promise<RunSummary[]> {
   return (await getJson<RunSummary[]>("/api/runs")) ?? [];
 }

@@ -14,7 +14,7 @@ import {
 } from "pix2pix-ts";
 import type { BrowserBackend } from "./backends.ts";
 import { drawLosses } from "./loss-chart.ts";
-import { uploadModel } from "./server-api.ts";
+import { serverConnected, uploadModel } from "./server-api.ts";
 import type { FromWorker, SampleRow, ToWorker } from "./train-messages.ts";
 import { studioTrainOptions, TRAIN_DEFAULTS } from "./train-options.ts";
 import { pairsFromFiles, wholeImage } from "./train-pairs.ts";
@@ -298,6 +298,10 @@ export function trainView(ui: TrainElements, host: TrainHost): void {
 
   showPairs();
   show("idle", "add pairs, then start");
+  ui.upload.hidden = true; // shown when a server answers
+  void serverConnected().then((connected) => {
+    ui.upload.hidden = !connected;
+  });
   loadSetup()
     .then((setup) => (setup ? restore(setup) : undefined))
     .catch((error: unknown) => host.fail(error));
