@@ -15,8 +15,10 @@ import { displayUrl, redisConnection, redisUrl } from "./redis-connection.ts";
 export interface QueuedImages {
   readonly url: string;
   readonly queue: string;
-  /** Jobs handed to the queue. */
+  /** New jobs. */
   readonly queued: number;
+  /** Inputs left out because a job for their output still waits or runs. */
+  readonly pending: number;
   /** Inputs left out because their output exists (--skip-existing). */
   readonly existing: number;
 }
@@ -67,11 +69,11 @@ export async function queueImages(
       if (o.skipExisting && (await exists(output))) continue;
       jobs.push({ input, output, model, settings, skipExisting: o.skipExisting });
     }
-    const { queued } = await addTranslationJobs(queue, jobs, {
+    const { queued, pending } = await addTranslationJobs(queue, jobs, {
       attempts: o.attempts,
       backoffMs: o.backoffMs,
     });
-    return { url: displayUrl(url), queue: o.queue, queued, existing: items.length - jobs.length };
+    return { url: displayUrl(url), queue: o.queue, queued, pending, existing: items.length - jobs.length };
   } finally {
     await queue.close();
   }

@@ -52,7 +52,7 @@ export const queueAddOptions = {
 
 export const workerOptions = {
   ...redisOptions,
-  name: option.string(undefined, "how `queue status` lists this worker (default: host:pid)", "name"),
+  "worker-name": option.string(undefined, "how `queue status` lists this worker (default: host:pid)", "name"),
   "lock-duration": option.int(
     30_000,
     "ms a job stays locked to this worker without renewal (renewed every half of it): a killed worker's job is taken over after about this long; keep it above the longest single forward pass",

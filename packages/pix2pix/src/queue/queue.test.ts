@@ -14,7 +14,7 @@ import { saveNetwork } from "../io/network-file.ts";
 import { createGenerator } from "../models/index.ts";
 import { Rng } from "../random.ts";
 import { freePort, type LocalRedis, startLocalRedis } from "./local-redis.ts";
-import { openQueue, type TranslationQueue } from "./queue.ts";
+import { addTranslationJobs, openQueue, type TranslationQueue } from "./queue.ts";
 import { displayUrl, redisConnection, redisUrl } from "./redis-connection.ts";
 import { type QueueStatus, queueStatus } from "./status.ts";
 
@@ -148,8 +148,8 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
       "--stalled-interval",
       "1000",
     ];
-    const doomed = startCli([...workerArgs, "--name", "doomed"]);
-    const survivor = startCli([...workerArgs, "--name", "survivor"]);
+    const doomed = startCli([...workerArgs, "--worker-name", "doomed"]);
+    const survivor = startCli([...workerArgs, "--worker-name", "survivor"]);
     workers.push(doomed, survivor);
     const add = [
       "queue",
@@ -215,6 +215,32 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
         readFileSync(path.join(root, "reference", file)),
       );
       assert.ok(same, `${file} equals translate's`);
+    }
+  });
+
+  test("an output whose job still waits is not queued twice", async () => {
+    const other = await openQueue(redisConnection(redis.url, "brief"), "dedup");
+    try {
+      const job = (name: string) => ({
+        input: `/in/${name}.png`,
+        output: `/out/${name}.png`,
+        model,
+        settings: {},
+        skipExisting: false,
+      });
+      const retry = { attempts: 1, backoffMs: 0 };
+      assert.deepEqual(await addTranslationJobs(other, [job("a"), job("b")], retry), {
+        queued: 2,
+        pending: 0,
+      });
+      assert.deepEqual(await addTranslationJobs(other, [job("a"), job("c")], retry), {
+        queued: 1,
+        pending: 1,
+      });
+      assert.equal((await queueStatus(other)).waiting, 3);
+    } finally {
+      await other.obliterate({ force: true });
+      await other.close();
     }
   });
 

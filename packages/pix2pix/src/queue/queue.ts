@@ -66,20 +66,30 @@ export async function openQueue(connection: RedisConnection, name: string): Prom
 }
 
 export interface AddedJobs {
-  /** Jobs handed to Redis, some of which may join an unfinished job for the same output. */
+  /** New jobs. */
   readonly queued: number;
+  /** Images left out because a job for their output still waits or runs. */
+  readonly pending: number;
 }
 
 const ADD_CHUNK = 1000;
 
+/**
+ * Adds a job per image, except for outputs whose job still waits or runs. (The deduplication option
+ * also covers two `queue add`s racing; asking first is what lets us count the images left out.)
+ */
 export async function addTranslationJobs(
   queue: TranslationQueue,
   jobs: readonly TranslationJob[],
   retry: RetryPolicy,
 ): Promise<AddedJobs> {
+  let queued = 0;
   for (let start = 0; start < jobs.length; start += ADD_CHUNK) {
     const chunk = jobs.slice(start, start + ADD_CHUNK);
-    await queue.addBulk(chunk.map((data) => ({ name: JOB_NAME, data, opts: jobOptions(data, retry) })));
+    const holders = await Promise.all(chunk.map((job) => queue.getDeduplicationJobId(job.output)));
+    const fresh = chunk.filter((_, i) => holders[i] === null);
+    await queue.addBulk(fresh.map((data) => ({ name: JOB_NAME, data, opts: jobOptions(data, retry) })));
+    queued += fresh.length;
   }
-  return { queued: jobs.length };
+  return { queued, pending: jobs.length - queued };
 }

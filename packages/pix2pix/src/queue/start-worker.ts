@@ -24,7 +24,7 @@ export async function startWorker(
       backend,
       lockDurationMs: o.lockDuration,
       stalledIntervalMs: o.stalledInterval,
-      ...(o.name !== undefined && { name: o.name }),
+      ...(o.workerName !== undefined && { name: o.workerName }),
     };
     return await runWorker(settings, translate, stop, onEvent);
   } finally {

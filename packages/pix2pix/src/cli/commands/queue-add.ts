@@ -15,8 +15,12 @@ export const queueAddCommand = defineCommand({
   async run(options, inputs, given) {
     const { queueImages } = await import("../../queue/add.ts");
     const added = await queueImages(inputs, options, given);
-    const existing = added.existing > 0 ? `; ${added.existing} left out: their outputs exist` : "";
-    console.log(`queued ${added.queued} images on '${added.queue}' at ${added.url}${existing}`);
+    const notes = [
+      ...(added.pending > 0 ? [`${added.pending} already waiting or running`] : []),
+      ...(added.existing > 0 ? [`${added.existing} left out: their outputs exist`] : []),
+    ];
+    const note = notes.length > 0 ? ` (${notes.join("; ")})` : "";
+    console.log(`queued ${added.queued} images on '${added.queue}' at ${added.url}${note}`);
     console.log(`start workers with: pix2pix worker --redis ${added.url} --queue ${added.queue}`);
   },
 });

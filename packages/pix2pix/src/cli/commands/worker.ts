@@ -29,7 +29,7 @@ export const workerCommand = defineCommand({
   positionals: [],
   examples: [
     "pix2pix worker --redis redis://queue-host:6379",
-    "PIX2PIX_REDIS_URL=redis://queue-host:6379 pix2pix worker --backend onednn --name gpu-box-1",
+    "PIX2PIX_REDIS_URL=redis://queue-host:6379 pix2pix worker --backend onednn --worker-name box-1",
   ],
   async run(options) {
     const { startWorker } = await import("../../queue/start-worker.ts");
