@@ -1,0 +1,70 @@
+/**
+ * The training benchmark's page (test/train-bench.ts builds and drives it): `trainBench` trains a
+ * pix2pix on synthetic pairs with pix2pix-ts's trainOnPairs (what the studio's Train view runs) on the
+ * backend `?backend=` names, started as the studio starts it (with `?wasm-threads=1`, wasm's threaded
+ * build), and returns each step's wall time.
+ */
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+import { type ImagePair, renderSyntheticPair, trainOnPairs } from "pix2pix-ts";
+import { registerWasmTrainingKernels } from "pix2pix-ts/wasm";
+import { isBrowserBackend, startBackend, wasmThreads } from "../../src/backends.ts";
+
+export interface TrainBenchRequest {
+  readonly netG: "unet_128" | "unet_256";
+  readonly ngf: number;
+  readonly size: number;
+  /** Steps to take, the first (model set-up, shaders, first allocations) included. */
+  readonly steps: number;
+  /** No step starts after this many ms. */
+  readonly budgetMs: number;
+}
+
+export interface TrainBenchResult {
+  readonly backend: string;
+  readonly threads: number;
+  /** Each step's ms (the first from the call's start: the network's creation included). */
+  readonly stepMs: number[];
+}
+
+declare global {
+  interface Window {
+    trainBench(request: TrainBenchRequest): Promise<TrainBenchResult>;
+  }
+}
+
+/** Pairs of the synthetic facade-like dataset at the training size: no resizing in the data path. */
+function pairs(size: number, count: number): ImagePair[] {
+  return Array.from({ length: count }, (_, i) => {
+    const { labels, photo } = renderSyntheticPair(i, size);
+    return {
+      name: `synthetic-${i}`,
+      a: { data: labels, width: size, height: size },
+      b: { data: photo, width: size, height: size },
+    };
+  });
+}
+
+window.trainBench = async ({ netG, ngf, size, steps, budgetMs }) => {
+  const wanted = new URLSearchParams(location.search).get("backend");
+  if (!isBrowserBackend(wanted)) throw new Error(`?backend= names no backend: ${wanted}`);
+  registerWasmTrainingKernels();
+  const { name } = await startBackend(wanted);
+  const stepMs: number[] = [];
+  let last = performance.now();
+  await trainOnPairs(
+    {
+      pairs: pairs(size, 4),
+      options: { netG, ngf, ndf: ngf, netD: "basic", loadSize: size, cropSize: size, nEpochs: 1000 },
+    },
+    {
+      maxSteps: steps,
+      deadline: Date.now() + budgetMs,
+      onStep: () => {
+        const now = performance.now();
+        stepMs.push(now - last);
+        last = now;
+      },
+    },
+  );
+  return { backend: name, threads: wasmThreads(), stepMs };
+};
