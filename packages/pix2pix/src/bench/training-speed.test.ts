@@ -129,3 +129,37 @@ test("pix2pix bench --baseline runs the baseline command first, with our setting
   assert.equal(garbled.status, 2);
   assert.match(garbled.stderr, /printed no JSON line/);
 });
+
+test("pix2pix bench --onnx-baseline: onnxruntime beside ours on the same generator, and the ratios", () => {
+  const args = [
+    "bench",
+    "--size",
+    "128",
+    "--ngf",
+    "16",
+    "--ndf",
+    "4",
+    "--iters",
+    "1",
+    "--json",
+    "--onnx-baseline",
+  ];
+  const { status, stdout, stderr } = runCli(args);
+  assert.equal(status, 0, stderr);
+  const report = JSON.parse(stdout.trim());
+  const onnx = report.onnxruntime;
+  assert.equal(onnx.threads >= 1 && onnx.size, 128);
+  // the same network: onnxruntime, our inference plan and our op-by-op eval agree
+  assert.ok(onnx.max_abs_diff <= 1e-4, `|plan − onnxruntime| ${onnx.max_abs_diff}`);
+  assert.ok(onnx.plan_max_abs_diff <= 1e-4, `|plan − op by op| ${onnx.plan_max_abs_diff}`);
+  for (const [ratio, ours] of [
+    ["infer_ratio_onnxruntime", "infer_eval_s_per_batch"],
+    ["infer_ratio_onnxruntime_test", "infer_test_s_per_batch"],
+  ]) {
+    const expected = onnx[ours as string] / onnx.onnxruntime_infer_s_per_batch;
+    assert.ok(
+      Math.abs(report[ratio as string] - expected) <= 0.03 * expected,
+      `${ratio} ${report[ratio as string]}`,
+    );
+  }
+});

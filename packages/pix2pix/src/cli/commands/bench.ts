@@ -4,6 +4,7 @@
  */
 import { useBackend } from "../../backend.ts";
 import { runBaseline } from "../../bench/baseline.ts";
+import { measureOnnxBaseline, type OnnxBaselineReport } from "../../bench/onnx-baseline.ts";
 import { generatorForSize, measureTrainingSpeed, type SpeedReport } from "../../bench/training-speed.ts";
 import { UserError } from "../../errors.ts";
 import { backendOption } from "../../options/common.ts";
@@ -28,10 +29,14 @@ export const benchCommand = defineCommand({
       "a command measuring the PyTorch baseline (prints JSON, takes --size --ngf --ndf --batch --iters); run first, and the ratios reported",
       "command",
     ),
+    "onnx-baseline": option.flag(
+      "also export the generator to ONNX and time onnxruntime-node (as many threads as ours) beside our inference, in turns within each round: eval mode (by the inference plan, and op by op) and the paper's test mode; adds onnxruntime and infer_ratio_onnxruntime (eval), infer_ratio_onnxruntime_test",
+    ),
   },
   positionals: [],
   examples: [
     "pix2pix bench --json",
+    "pix2pix bench --json --onnx-baseline",
     "pix2pix bench --iters 6 --baseline '/usr/bin/python3 tools/torch_reference/bench.py'",
   ],
   async run(options) {
@@ -44,6 +49,7 @@ export const benchCommand = defineCommand({
     const baseline = options.baseline === undefined ? undefined : runBaseline(options.baseline, options);
     await useBackend(options.backend);
     const report = await measureTrainingSpeed(options);
+    const onnx = options.onnxBaseline ? await measureOnnxBaseline(options) : undefined;
     const ratio = (ours: number, theirs: number) => Number((ours / theirs).toFixed(3));
     const ratios = baseline && {
       train_ratio: ratio(report.train_s_per_iter, baseline.train_s_per_iter),
@@ -52,11 +58,17 @@ export const benchCommand = defineCommand({
         ? {}
         : { rss_ratio: ratio(report.train_peak_rss_mb, baseline.peak_rss_mb) }),
     };
+    const onnxFields = onnx && {
+      onnxruntime: onnx,
+      infer_ratio_onnxruntime: onnx.infer_ratio_onnxruntime,
+      infer_ratio_onnxruntime_test: onnx.infer_ratio_onnxruntime_test,
+    };
     if (options.json) {
-      console.log(JSON.stringify(baseline ? { ...report, baseline, ...ratios } : report));
+      console.log(JSON.stringify({ ...report, ...(baseline && { baseline, ...ratios }), ...onnxFields }));
       return;
     }
     printReport(report, options.size);
+    if (onnx) printOnnx(onnx);
     if (baseline && ratios) {
       const memory = baseline.peak_rss_mb === undefined ? "" : `, peak RSS ${baseline.peak_rss_mb} MB`;
       console.log(`baseline         ${baseline.command}`);
@@ -103,4 +115,15 @@ function printReport(report: SpeedReport, size: number): void {
   for (const [name, share] of Object.entries(report.fallbacks)) {
     console.log(`  ${`${name} (cpu fallback)`.padEnd(24)} ${percent(share)}`);
   }
+}
+
+function printOnnx(onnx: OnnxBaselineReport): void {
+  const s = (seconds: number) => `${seconds.toFixed(3)} s`;
+  console.log(`onnxruntime      ${s(onnx.onnxruntime_infer_s_per_batch)}/batch (${onnx.threads} threads)`);
+  console.log(
+    `ours             eval ${s(onnx.infer_eval_s_per_batch)} (op by op ${s(onnx.infer_eval_ops_s_per_batch)}), test ${s(onnx.infer_test_s_per_batch)}`,
+  );
+  console.log(
+    `ratio (ours / onnxruntime)  eval ${onnx.infer_ratio_onnxruntime} (op by op ${onnx.infer_ratio_onnxruntime_ops}), test ${onnx.infer_ratio_onnxruntime_test}`,
+  );
 }
