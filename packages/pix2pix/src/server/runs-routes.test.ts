@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { tempDir } from "../../test/image-files.ts";
+import { imageSize } from "../io/images.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 const root = tempDir("pix2pix-serve-runs-");
@@ -54,6 +55,56 @@ async function waitFor<T>(check: () => Promise<T | undefined>): Promise<T> {
   }
 }
 
+interface SampleEvent {
+  readonly row: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly url: string;
+}
+
+/**
+ * Sample images arrive as their own events while the run trains, each new image once; a client that
+ * connects later gets the current ones; each URL answers the PNG, and no URL reaches another file.
+ */
+async function checkSamples(url: string, live: SseEvent[], later: SseEvent[]) {
+  const samples = (events: SseEvent[]) =>
+    events.filter((e) => e.event === "sample").map((e) => JSON.parse(e.data) as SampleEvent);
+  assert.ok(
+    live.some((e) => e.event === "sample" && e.whileTraining),
+    "sample images arrive while the run trains",
+  );
+  const current = samples(later);
+  const rows = new Set(current.map((s) => s.row));
+  assert.ok(rows.size > 0);
+  assert.deepEqual(
+    current.map((s) => `${s.row}/${s.kind}`),
+    [...rows].flatMap((row) => ["input", "output", "target"].map((kind) => `${row}/${kind}`)),
+    "one event per image of the report's grid",
+  );
+  const urls = samples(live).map((s) => s.url);
+  assert.equal(new Set(urls).size, urls.length, "an image is announced once");
+  for (const sample of current) {
+    const res = await fetch(`${url}${sample.url}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/png");
+    const png = Buffer.from(await res.arrayBuffer());
+    assert.deepEqual(await imageSize(png), { width: 32, height: 32 });
+    assert.equal(`"${new URL(sample.url, url).searchParams.get("v")}"`, res.headers.get("etag"));
+  }
+  const refused = [
+    "0/..%2F..%2Floss_log.jsonl",
+    "0/..%2Freport.html",
+    "99/input.png",
+    "0/input.jpg",
+    "x/input.png",
+  ];
+  for (const path of refused) {
+    const res = await fetch(`${url}/api/runs/live/samples/${path}`);
+    assert.equal(res.status, 404, path);
+    assert.ok("error" in (await res.json()));
+  }
+}
+
 describe("runs over HTTP while pix2pix train runs in another process", () => {
   let server: RunningServer;
   after(async () => {
@@ -61,7 +112,7 @@ describe("runs over HTTP while pix2pix train runs in another process", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  test("GET /api/runs lists the run; its events stream every log line, the report and the checkpoint", async () => {
+  test("GET /api/runs lists the run; its events stream every log line, the report, its sample images and the checkpoint", async () => {
     server = await startServer({ checkpointsDir: root, port: 0, backend: "cpu" }, () => {});
     assert.deepEqual(await (await fetch(`${server.url}/api/runs`)).json(), []);
     const args = [
@@ -88,7 +139,7 @@ describe("runs over HTTP while pix2pix train runs in another process", () => {
       const live = await readEvents(
         `${server.url}/api/runs/live/events`,
         () => running,
-        (seen) => seen.filter((e) => e.event === "log").length >= 6,
+        (seen) => seen.filter((e) => e.event === "log").length >= 6 && seen.some((e) => e.event === "sample"),
       );
       assert.equal(await exited, 0, stderr);
       const lines = readFileSync(path.join(root, "live", "loss_log.jsonl"), "utf8")
@@ -113,6 +164,7 @@ describe("runs over HTTP while pix2pix train runs in another process", () => {
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<img src="data:image\/png;base64,/, "the report shows sample images");
       assert.equal(JSON.parse((later.find((e) => e.event === "checkpoint") as SseEvent).data).model, "live");
+      await checkSamples(server.url, live, later);
     } finally {
       child.kill();
     }

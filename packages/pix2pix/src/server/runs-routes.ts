@@ -3,8 +3,10 @@
  * process): GET /api/runs lists them with their position and last losses, GET /api/runs/NAME/report is
  * the run's HTML report, and GET /api/runs/NAME/events streams Server-Sent Events: `log` for every line
  * of loss_log.jsonl (those already written first), `report` when the report (loss curves and sample
- * images) is rewritten, `checkpoint` when a new latest generator is saved, and `reset` when the log
- * starts over. The files are polled: it works across processes and file systems, and costs a stat.
+ * images) is rewritten, `sample` for each of the report's sample images that is new (its URL under
+ * GET /api/runs/NAME/samples/ROW/KIND.png), `checkpoint` when a new latest generator is saved, and
+ * `reset` when the log starts over. The files are polled: it works across processes and file systems,
+ * and costs a stat.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -13,6 +15,7 @@ import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { runFiles, trainOptionsFile } from "../io/run-files.ts";
 import { readRunLog } from "../train/run-log.ts";
 import { HttpError } from "./http-error.ts";
+import { reportSamples, SAMPLE_KINDS, type Sample } from "./run-samples.ts";
 
 /** The open event streams, so that a shutdown can end them. */
 export type RunWatchers = Set<AbortController>;
@@ -75,8 +78,20 @@ async function sendChanges(stream: SSEStreamingApi, dir: string, name: string, s
   const report = await modified(runFile.report(dir));
   if (report !== undefined && report !== seen.report) {
     seen.report = report;
-    const data = { url: `/api/runs/${name}/report`, updated: new Date(report).toISOString() };
-    await stream.writeSSE({ event: "report", data: JSON.stringify(data) });
+    const updated = new Date(report).toISOString();
+    await stream.writeSSE({
+      event: "report",
+      data: JSON.stringify({ url: `/api/runs/${name}/report`, updated }),
+    });
+    for (const sample of await samplesOf(dir)) {
+      const key = `${sample.row}/${sample.kind}`;
+      if (seen.samples.get(key) === sample.digest) continue;
+      seen.samples.set(key, sample.digest);
+      const { row, kind, digest } = sample;
+      const url = `/api/runs/${name}/samples/${row}/${kind}.png?v=${digest}`;
+      const data = { row, name: sample.name, kind, url, updated };
+      await stream.writeSSE({ event: "sample", data: JSON.stringify(data) });
+    }
   }
   const checkpoint = await modified(runFiles(dir, "latest").g);
   if (checkpoint !== undefined && checkpoint !== seen.checkpoint) {
@@ -92,6 +107,25 @@ interface WatchState {
   lines: number;
   report: number | undefined;
   checkpoint: number | undefined;
+  /** The digest of each sample image sent, by row and kind. */
+  readonly samples: Map<string, string>;
+}
+
+/** The report's sample images; none while the report is missing (or being replaced). */
+async function samplesOf(dir: string): Promise<Sample[]> {
+  return reportSamples(await readFile(runFile.report(dir), "utf8").catch(() => ""));
+}
+
+/** `KIND.png`'s kind, or a 404. */
+function sampleKind(file: string): Sample["kind"] {
+  const kind = SAMPLE_KINDS.find((k) => file === `${k}.png`);
+  if (!kind)
+    throw new HttpError(
+      404,
+      `no sample image '${file}'`,
+      `one of ${SAMPLE_KINDS.map((k) => `${k}.png`).join(", ")}`,
+    );
+  return kind;
 }
 
 export function runsRoutes(checkpointsDir: string, watchers: RunWatchers): Hono {
@@ -113,6 +147,24 @@ export function runsRoutes(checkpointsDir: string, watchers: RunWatchers): Hono 
     });
     return c.html(page);
   });
+  routes.get("/:name/samples/:row/:file", async (c) => {
+    const dir = await runDir(checkpointsDir, c.req.param("name"));
+    const kind = sampleKind(c.req.param("file"));
+    const row = Number(c.req.param("row"));
+    const sample = (await samplesOf(dir)).find((s) => s.row === row && s.kind === kind);
+    if (!sample) {
+      throw new HttpError(
+        404,
+        `the run's report has no ${kind} image in row ${c.req.param("row")}`,
+        "its events list the samples",
+      );
+    }
+    return c.body(new Uint8Array(sample.png), 200, {
+      "Content-Type": "image/png",
+      "Cache-Control": "no-cache",
+      ETag: `"${sample.digest}"`,
+    });
+  });
   routes.get("/:name/events", async (c) => {
     const name = c.req.param("name");
     const dir = await runDir(checkpointsDir, name);
@@ -120,7 +172,7 @@ export function runsRoutes(checkpointsDir: string, watchers: RunWatchers): Hono 
       const controller = new AbortController();
       watchers.add(controller);
       stream.onAbort(() => controller.abort());
-      const seen: WatchState = { lines: 0, report: undefined, checkpoint: undefined };
+      const seen: WatchState = { lines: 0, report: undefined, checkpoint: undefined, samples: new Map() };
       try {
         while (!controller.signal.aborted) {
           await sendChanges(stream, dir, name, seen);
