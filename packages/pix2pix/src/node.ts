@@ -18,7 +18,15 @@ export { type ImportResult, importCheckpoint } from "./infer/import-checkpoint.t
 export { type ImportOptions, importOptions } from "./infer/import-options.ts";
 export { type TestOptions, testOptions } from "./infer/test-options.ts";
 export { runTest, type TestResult } from "./infer/test-run.ts";
-export { type TranslateResult, translateImage } from "./infer/translate-image.ts";
+export {
+  type FileTranslation,
+  type FileTranslationOptions,
+  fileTranslationOptions,
+  translateFile,
+} from "./infer/translate-file.ts";
+export { type FolderSummary, translateFolder } from "./infer/translate-folder.ts";
+export { openTranslator, type TranslateResult, translateImage } from "./infer/translate-image.ts";
+export { type TranslationItem, translationItems } from "./infer/translate-inputs.ts";
 export { type TranslateOptions, translateOptions } from "./infer/translate-options.ts";
 export { type ImageData32, readImage, writeImage } from "./io/images.ts";
 export { loadNetwork, saveNetwork } from "./io/network-file.ts";
