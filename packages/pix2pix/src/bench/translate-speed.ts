@@ -21,7 +21,7 @@ import { translateFolder } from "../infer/translate-folder.ts";
 import { translationItems } from "../infer/translate-inputs.ts";
 import { type InferenceMode, translatePixels } from "../infer/translate-pixels.ts";
 import { encodeImage, type ImagePixels } from "../io/images.ts";
-import { createGenerator } from "../models/index.ts";
+import { createGenerator, generatorConfig } from "../models/index.ts";
 import { Rng } from "../random.ts";
 
 export interface TranslateBenchOptions {
@@ -111,19 +111,10 @@ async function secondsPer(runs: number, f: () => Promise<unknown>): Promise<numb
 }
 
 export async function measureTranslateSpeed(o: TranslateBenchOptions): Promise<TranslateBenchReport> {
-  const config = {
-    netG: "unet_256",
-    ngf: o.ngf,
-    norm: "batch",
-    dropout: true,
-    initType: "normal",
-    initGain: 0.02,
-    inputNc: 3,
-    outputNc: 3,
-  } as const;
+  const architecture = { netG: "unet_256", ngf: o.ngf, norm: "batch", noDropout: false } as const;
   const generator: OpenedGenerator = {
-    network: createGenerator(config, Rng.fromSeed(0)),
-    architecture: { netG: "unet_256", ngf: o.ngf, norm: "batch", noDropout: false, inputNc: 3, outputNc: 3 },
+    network: createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(0)),
+    architecture: { ...architecture, inputNc: 3, outputNc: 3 },
     file: "unet_256 (random weights)",
   };
   const dir = mkdtempSync(path.join(tmpdir(), "pix2pix-translate-bench-"));

@@ -7,8 +7,7 @@ import sharp from "sharp";
 import { useBackend } from "../backend.ts";
 import { renderSyntheticPair } from "../data/synthetic.ts";
 import { readImage } from "../io/images.ts";
-import type { GeneratorConfig } from "../models/index.ts";
-import { createGenerator } from "../models/index.ts";
+import { createGenerator, type GeneratorConfig, generatorConfig } from "../models/index.ts";
 import { Rng } from "../random.ts";
 import type { OpenedGenerator } from "./generator-file.ts";
 import { overlapPixels, tileStarts } from "./tiles.ts";
@@ -21,19 +20,11 @@ const photo = path.join(dir, "facade.png");
 
 // Xavier weights (gain 1) keep the signal's scale through eval-mode batch norm, so the output depends
 // on the input across the generator's whole receptive field, as a trained one's does.
-const config: GeneratorConfig = {
-  netG: "resnet_6blocks",
-  ngf: 8,
-  norm: "batch",
-  dropout: false,
-  initType: "xavier",
-  initGain: 1,
-  inputNc: 3,
-  outputNc: 3,
-};
+const architecture = { netG: "resnet_6blocks", ngf: 8, norm: "batch", noDropout: true } as const;
+const config = generatorConfig({ ...architecture, initType: "xavier", initGain: 1 }, 3, 3);
 const generator: OpenedGenerator = {
   network: createGenerator(config, Rng.fromSeed(1)),
-  architecture: { netG: config.netG, ngf: 8, norm: "batch", noDropout: true, inputNc: 3, outputNc: 3 },
+  architecture: { ...architecture, inputNc: 3, outputNc: 3 },
   file: "resnet (in memory)",
 };
 const options: FileTranslationOptions = {

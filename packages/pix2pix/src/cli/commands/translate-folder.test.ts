@@ -7,7 +7,7 @@ import { tempDir, writeRgb } from "../../../test/image-files.ts";
 import { useBackend } from "../../backend.ts";
 import { readImage } from "../../io/images.ts";
 import { saveNetwork } from "../../io/network-file.ts";
-import { createGenerator } from "../../models/index.ts";
+import { createGenerator, generatorConfig } from "../../models/index.ts";
 import { Rng } from "../../random.ts";
 
 const dir = tempDir("pix2pix-translate-folder-");
@@ -38,19 +38,8 @@ const filesUnder = (folder: string) =>
 describe("pix2pix translate on folders", () => {
   before(async () => {
     await useBackend("cpu");
-    const g = createGenerator(
-      {
-        netG: "unet_128",
-        ngf: 8,
-        norm: "batch",
-        dropout: true,
-        initType: "normal",
-        initGain: 0.02,
-        inputNc: 3,
-        outputNc: 3,
-      },
-      Rng.fromSeed(3),
-    );
+    const architecture = { netG: "unet_128", ngf: 8, norm: "batch", noDropout: false } as const;
+    const g = createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(3));
     await saveNetwork(model, g);
     g.dispose();
     await writeRgb(path.join(inputs, "a.png"), 100, 60, (x, y) => [x * 2, y * 4, 90]);
