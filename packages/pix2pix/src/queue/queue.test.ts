@@ -10,13 +10,14 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { tempDir, writeRgb } from "../../test/image-files.ts";
 import { useBackend } from "../backend.ts";
+import { UserError } from "../errors.ts";
 import { saveNetwork } from "../io/network-file.ts";
 import { createGenerator } from "../models/index.ts";
 import { Rng } from "../random.ts";
 import { freePort, type LocalRedis, startLocalRedis } from "./local-redis.ts";
 import { addTranslationJobs, openQueue, type TranslationQueue } from "./queue.ts";
 import { displayUrl, redisConnection, redisUrl } from "./redis-connection.ts";
-import { type QueueStatus, queueStatus } from "./status.ts";
+import { type QueueStatus, queueStatus, readQueueStatus } from "./status.ts";
 
 const bin = path.resolve(import.meta.dirname, "../../test/pix2pix-source.js");
 const root = tempDir("pix2pix-queue-");
@@ -24,8 +25,7 @@ const inputs = path.join(root, "in");
 const corrupt = path.join(root, "bad", "corrupt.png");
 const model = path.join(root, "g.safetensors");
 const IMAGES = 12;
-// Long enough per image that a kill lands inside a job, short enough for the whole test.
-const TRANSLATE = ["--model", model, "--load-size", "96"];
+const TRANSLATE = ["--model", model, "--load-size", "64"];
 
 /** A `pix2pix` process whose output lines the test can wait for. */
 interface CliProcess {
@@ -148,9 +148,12 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
       "--stalled-interval",
       "1000",
     ];
+    // The doomed worker is waiting when the jobs come, so it surely takes one.
     const doomed = startCli([...workerArgs, "--worker-name", "doomed"]);
+    workers.push(doomed);
+    await doomed.waitForLine(/taking jobs/);
     const survivor = startCli([...workerArgs, "--worker-name", "survivor"]);
-    workers.push(doomed, survivor);
+    workers.push(survivor);
     const add = [
       "queue",
       "add",
@@ -183,23 +186,19 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
     assert.ok(recovered.stalledCounter >= 1, "the killed worker's job was recovered as stalled");
     assert.equal(recovered.processedBy, "survivor");
 
-    const [json, text] = [
-      startCli(["queue", "status", "--redis", redis.url, "--json"]),
-      startCli(["queue", "status", "--redis", redis.url]),
-    ];
-    assert.equal(await json.exited, 0, json.lines.join("\n"));
-    const counts = JSON.parse(json.lines.join("\n")) as QueueStatus;
+    // What `queue status --json` prints, and the same as text.
     assert.deepEqual(
-      { waiting: counts.waiting, active: counts.active, done: counts.done, failed: counts.failed },
+      { waiting: status?.waiting, active: status?.active, done: status?.done, failed: status?.failed },
       { waiting: 0, active: 0, done: IMAGES, failed: 1 },
     );
-    const [failure] = counts.failedJobs;
+    const [failure] = status?.failedJobs ?? [];
     assert.equal(failure?.input, corrupt);
     assert.equal(failure?.attempts, 2);
     assert.match(failure?.reason ?? "", /corrupt\.png/);
+    const text = startCli(["queue", "status", "--redis", redis.url]);
     assert.equal(await text.exited, 0, text.lines.join("\n"));
     assert.match(text.lines[0] ?? "", new RegExp(`0 waiting, 0 active, ${IMAGES} done, 1 failed`));
-    assert.match(text.lines.join("\n"), /failed .*corrupt\.png +after 2 attempts: /);
+    assert.match(text.lines.join("\n"), /failed .*corrupt\.png +after 2 attempts: .*corrupt\.png/);
 
     // SIGTERM: the survivor stops cleanly.
     survivor.child.kill("SIGTERM");
@@ -246,15 +245,22 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
 
   test("an unreachable Redis is an error naming its URL and what to do", async () => {
     const closed = `redis://127.0.0.1:${await freePort()}`;
-    const [status, worker] = [
-      startCli(["queue", "status", "--redis", closed]),
-      startCli(["worker", "--redis", closed]),
-    ];
-    for (const cli of [status, worker]) {
-      assert.equal(await cli.exited, 2, cli.lines.join("\n"));
-      assert.match(cli.lines.join("\n"), new RegExp(`cannot reach Redis at ${closed}`));
-      assert.match(cli.lines.join("\n"), /hint: start Redis there/);
-    }
+    const worker = startCli(["worker", "--redis", closed]);
+    await assert.rejects(
+      readQueueStatus({ redis: closed, queue: "pix2pix", failures: 0 }),
+      (error: Error) => {
+        assert.ok(error instanceof UserError);
+        assert.equal(
+          error.message,
+          `cannot reach Redis at ${closed} (connect ECONNREFUSED ${closed.slice(8)})`,
+        );
+        assert.match(error.hint ?? "", /start Redis there .* --redis \/ PIX2PIX_REDIS_URL/);
+        return true;
+      },
+    );
+    assert.equal(await worker.exited, 2, worker.lines.join("\n"));
+    assert.match(worker.lines.join("\n"), new RegExp(`error: cannot reach Redis at ${closed}`));
+    assert.match(worker.lines.join("\n"), /hint: start Redis there/);
   });
 });
 

@@ -20,7 +20,9 @@ export const queueAddCommand = defineCommand({
       ...(added.existing > 0 ? [`${added.existing} left out: their outputs exist`] : []),
     ];
     const note = notes.length > 0 ? ` (${notes.join("; ")})` : "";
-    console.log(`queued ${added.queued} images on '${added.queue}' at ${added.url}${note}`);
+    console.log(
+      `queued ${added.queued} image${added.queued === 1 ? "" : "s"} on '${added.queue}' at ${added.url}${note}`,
+    );
     console.log(`start workers with: pix2pix worker --redis ${added.url} --queue ${added.queue}`);
   },
 });
