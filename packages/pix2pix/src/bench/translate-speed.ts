@@ -3,7 +3,9 @@
  * photo-like images (the synthetic facades), every figure beside a baseline measured in the same run:
  *  - folders: images/s through the whole pipeline (files read, scaled and written on worker threads,
  *    batches through the network) at batch 1, 4 and 8, against the network alone at the same batch
- *    (`of_network`: 1 means reading and writing cost the network nothing);
+ *    (`of_network`: 1 means reading and writing cost the network nothing), and the share of the run's
+ *    wall time spent in the network's forward passes (`network_share`, measured over the same seconds,
+ *    so it holds on a machine whose load changes between measurements);
  *  - one large image in tiles: megapixels/s against the network alone on the same number of tiles,
  *    and the process's peak resident memory against the image as floats, which the tiling never holds.
  */
@@ -22,6 +24,7 @@ import { translationItems } from "../infer/translate-inputs.ts";
 import { type InferenceMode, translatePixels } from "../infer/translate-pixels.ts";
 import { encodeImage, type ImagePixels } from "../io/images.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
+import type { Network } from "../nn/network.ts";
 import { Rng } from "../random.ts";
 
 export interface TranslateBenchOptions {
@@ -43,6 +46,7 @@ export interface BatchResult {
   readonly images_per_s: number;
   readonly network_images_per_s: number;
   readonly of_network: number;
+  readonly network_share: number;
 }
 
 export interface TranslateBenchReport {
@@ -57,8 +61,11 @@ export interface TranslateBenchReport {
     readonly megapixels_per_s: number;
     readonly network_megapixels_per_s: number;
     readonly of_network: number;
+    readonly network_share: number;
     readonly seconds: number;
     readonly rss_before_mb: number;
+    /** The peak before the tiled run: the model and its batch of tiles in the network alone. */
+    readonly peak_rss_before_mb: number;
     readonly peak_rss_mb: number;
     /** The image as floats in and out (what an untiled run would hold at least). */
     readonly image_as_floats_mb: number;
@@ -102,6 +109,28 @@ async function writeLargePhoto(file: string, side: number): Promise<void> {
     .toFile(file);
 }
 
+/** `network` with the seconds its forward passes take counted (the onednn backend computes in `apply`). */
+function timed(network: Network): { network: Network; seconds: () => number; reset: () => void } {
+  let total = 0;
+  return {
+    network: {
+      params: network.params,
+      buffers: network.buffers,
+      apply(x, mode, rng) {
+        const started = performance.now();
+        const y = network.apply(x, mode, rng);
+        total += (performance.now() - started) / 1000;
+        return y;
+      },
+      dispose: () => network.dispose(),
+    },
+    seconds: () => total,
+    reset: () => {
+      total = 0;
+    },
+  };
+}
+
 /** Seconds per call of `f`, over `runs` calls after one unmeasured call. */
 async function secondsPer(runs: number, f: () => Promise<unknown>): Promise<number> {
   await f();
@@ -112,8 +141,9 @@ async function secondsPer(runs: number, f: () => Promise<unknown>): Promise<numb
 
 export async function measureTranslateSpeed(o: TranslateBenchOptions): Promise<TranslateBenchReport> {
   const architecture = { netG: "unet_256", ngf: o.ngf, norm: "batch", noDropout: false } as const;
+  const clock = timed(createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(0)));
   const generator: OpenedGenerator = {
-    network: createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(0)),
+    network: clock.network,
     architecture: { ...architecture, inputNc: 3, outputNc: 3 },
     file: "unet_256 (random weights)",
   };
@@ -138,9 +168,12 @@ export async function measureTranslateSpeed(o: TranslateBenchOptions): Promise<T
     await writeLargePhoto(large, o.side);
     const tileSeconds = (await networkTiles(o.tileBatch)) / o.tileBatch;
     const rssBefore = process.memoryUsage().rss;
+    const peakBefore = peakRss();
+    clock.reset();
     const started = performance.now();
     const { tiles } = await translateFile(generator, large, path.join(dir, "large-out.png"), base);
     const seconds = (performance.now() - started) / 1000;
+    const tiledShare = clock.seconds() / seconds;
     const peak = peakRss();
     const megapixels = (o.side * o.side) / 1e6;
     const shared = overlapPixels(SIZE, base.tileOverlap);
@@ -162,9 +195,11 @@ export async function measureTranslateSpeed(o: TranslateBenchOptions): Promise<T
         skipExisting: false,
         numThreads: o.numThreads,
       };
+      clock.reset();
       const folderStarted = performance.now();
       const summary = await translateFolder(generator, items, options);
       const folderSeconds = (performance.now() - folderStarted) / 1000;
+      const share = clock.seconds() / folderSeconds;
       if (summary.done !== o.images) throw new Error(`translated ${summary.done} of ${o.images}`);
       const network = batch / (await networkTiles(batch));
       const images = o.images / folderSeconds;
@@ -173,6 +208,7 @@ export async function measureTranslateSpeed(o: TranslateBenchOptions): Promise<T
         images_per_s: round(images),
         network_images_per_s: round(network),
         of_network: round(images / network),
+        network_share: round(share),
       });
     }
     const tiledRate = megapixels / seconds;
@@ -189,8 +225,10 @@ export async function measureTranslateSpeed(o: TranslateBenchOptions): Promise<T
         megapixels_per_s: round(tiledRate, 3),
         network_megapixels_per_s: round(networkRate, 3),
         of_network: round(tiledRate / networkRate),
+        network_share: round(tiledShare),
         seconds: round(seconds, 1),
         rss_before_mb: mb(rssBefore),
+        peak_rss_before_mb: mb(peakBefore),
         peak_rss_mb: mb(peak),
         image_as_floats_mb: mb(floats),
         peak_of_image_as_floats: round(peak / floats),
