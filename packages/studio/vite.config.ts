@@ -3,7 +3,8 @@
  * served: `vite preview`, or `pix2pix serve --studio packages/studio/dist` at /. With PIX2PIX_SERVER
  * set (e.g. http://127.0.0.1:8080), `vite` and `vite preview` pass /api on to that `pix2pix serve`;
  * without it the studio runs alone, on dropped files, and /api answers that there is no server: empty
- * lists of models and runs, and `{error, hint}` elsewhere, as the server's own errors read.
+ * lists of models and runs, `{ok: false}` for health, and `{error, hint}` elsewhere, as the server's
+ * own errors read.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { defineConfig, type Plugin } from "vite";
@@ -17,13 +18,14 @@ function answerWithoutServer(req: IncomingMessage, res: ServerResponse, next: ()
     return;
   }
   const lists = url.pathname === "/api/models" || url.pathname === "/api/runs";
-  res.statusCode = lists ? 200 : 404;
+  const health = url.pathname === "/api/health"; // answered, so that asking logs no failed request
+  res.statusCode = lists || health ? 200 : 404;
   res.setHeader("Content-Type", "application/json");
   const error = {
     error: "no pix2pix server behind this page",
     hint: "start `pix2pix serve`, or set PIX2PIX_SERVER",
   };
-  res.end(JSON.stringify(lists ? [] : error));
+  res.end(JSON.stringify(lists ? [] : health ? { ok: false, ...error } : error));
 }
 
 /** /api when no server is named: the studio's standalone mode. */

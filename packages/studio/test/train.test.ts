@@ -167,6 +167,10 @@ test("on wasm: 30 steps in a worker, a reload resumes mid-run, the loss falls, a
   assert.equal(await numberOf("train-step"), STEPS);
   assert.equal(l1.length, STEPS, "one logged G_L1 per step");
   assert.equal(await numberOf("train-loss"), l1.at(-1));
+  const samples = await page
+    .locator("#train-samples")
+    .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+  assert.deepEqual(samples, [3 * SIZE, 4 * SIZE], "the sample grid: input | output | target of 4 pairs");
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   assert.ok(
     mean(l1.slice(-5)) < 0.8 * mean(l1.slice(0, 5)),
