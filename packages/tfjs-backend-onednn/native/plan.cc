@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "oneapi/dnnl/dnnl.hpp"
 #include "parallel.h"
@@ -82,7 +83,7 @@ constexpr double kParallelFlops = 2e7;
 const memory::dims kNoDilation{0, 0};
 
 // Element-wise steps (copies, activations) below this many floats run on one thread.
-constexpr int64_t kParallelElements = 1 << 20;
+constexpr int64_t kParallelElements = 1 << 22;
 
 dnnl::algorithm eltwiseAlgorithm(PlanActivation a) {
   return a == PlanActivation::Tanh ? dnnl::algorithm::eltwise_tanh : dnnl::algorithm::eltwise_relu;
@@ -134,6 +135,48 @@ struct Epilogue {
   }
 };
 
+// Where channel c of spatial position p of one image lies, in the layouts a plan's few-channel copies
+// use: NHWC, NCHW, or channel blocks (nChw8c / nChw16c, the channels padded to a whole block).
+struct ChannelLayout {
+  enum class Kind { Nhwc, Nchw, Blocked } kind;
+  int64_t channels, positions, block;
+
+  int64_t at(int64_t c, int64_t p) const {
+    switch (kind) {
+      case Kind::Nhwc:
+        return p * channels + c;
+      case Kind::Nchw:
+        return c * positions + p;
+      case Kind::Blocked:
+        break;
+    }
+    return ((c / block) * positions + p) * block + c % block;
+  }
+
+  static std::optional<ChannelLayout> of(const memory::desc& d) {
+    const memory::dims& dims = d.dims();
+    if (dims.size() != 4 || dims[0] != 1) return std::nullopt;
+    const int64_t c = dims[1], p = dims[2] * dims[3];
+    auto is = [&](tag t) { return d == memory::desc(dims, dt::f32, t); };
+    if (is(tag::nhwc)) return ChannelLayout{Kind::Nhwc, c, p, 1};
+    if (is(tag::nchw)) return ChannelLayout{Kind::Nchw, c, p, 1};
+    if (is(tag::nChw8c)) return ChannelLayout{Kind::Blocked, c, p, 8};
+    if (is(tag::nChw16c)) return ChannelLayout{Kind::Blocked, c, p, 16};
+    return std::nullopt;
+  }
+};
+
+// Copies the first `channels` channels between two layouts. oneDNN's reorders of few-channel images
+// (a 3-channel input or output) took 15-50 ms at 256 px on a busy 2-core machine; this, well under 1.
+void copyChannels(const float* from, const ChannelLayout& f, float* to, const ChannelLayout& t, int64_t channels) {
+  for (int64_t p = 0; p < f.positions; ++p) {
+    for (int64_t c = 0; c < channels; ++c) to[t.at(c, p)] = from[f.at(c, p)];
+  }
+}
+
+// Copies of at most this many channels go through copyChannels.
+constexpr int64_t kFewChannels = 16;
+
 struct Buffer {
   int64_t channels, height = 0, width = 0;
   bool blocked = false;
@@ -160,6 +203,8 @@ class CompiledPlan {
     memory::desc view;  // the part of `desc` the slice holds (all of it but padded output channels)
     dnnl::reorder reorder;
     std::unique_ptr<AlignedFloats> storage;
+    // For few channels: the slice's layout and the picked one's, copied by copyChannels.
+    std::optional<std::pair<ChannelLayout, ChannelLayout>> few;
   };
 
   struct Compiled {
@@ -288,7 +333,11 @@ std::optional<CompiledPlan::Staging> CompiledPlan::staging(const memory::desc& s
   auto pd = intoPicked ? dnnl::reorder::primitive_desc(engine(), slice, engine(), view)
                        : dnnl::reorder::primitive_desc(engine(), view, engine(), slice);
   bytes_ += static_cast<int64_t>(picked.get_size());
-  return Staging{picked, view, dnnl::reorder(pd), std::make_unique<AlignedFloats>(picked.get_size() / sizeof(float))};
+  std::optional<std::pair<ChannelLayout, ChannelLayout>> few;
+  const auto sliceLayout = ChannelLayout::of(slice), pickedLayout = ChannelLayout::of(picked);
+  if (sliceLayout && pickedLayout && slice.dims()[1] <= kFewChannels) few.emplace(*sliceLayout, *pickedLayout);
+  return Staging{picked, view, dnnl::reorder(pd), std::make_unique<AlignedFloats>(picked.get_size() / sizeof(float)),
+                 few};
 }
 
 // The primitive on the slices' layouts or on others (copies of the slices); returns the implementation
@@ -443,8 +492,14 @@ void CompiledPlan::run(const float* x, float* y, int64_t batch) {
       } else {
         if (c.srcStaging) {
           memory staged(c.srcStaging->desc, engine(), c.srcStaging->storage->data);
-          memory view(c.srcStaging->view, engine(), c.srcStaging->storage->data);
-          c.srcStaging->reorder.execute(stream(), src, view);
+          const Staging& st = *c.srcStaging;
+          if (st.few) {
+            copyChannels(static_cast<const float*>(src.get_data_handle()), st.few->first, st.storage->data,
+                         st.few->second, c.src.channels);
+          } else {
+            memory view(st.view, engine(), st.storage->data);
+            st.reorder.execute(stream(), src, view);
+          }
           src = staged;
         }
         memory written = c.dstStaging ? memory(c.dstStaging->desc, engine(), c.dstStaging->storage->data) : dst;
@@ -462,8 +517,14 @@ void CompiledPlan::run(const float* x, float* y, int64_t batch) {
           c.primitive.execute(stream(), args);
         }
         if (c.dstStaging) {
-          memory view(c.dstStaging->view, engine(), c.dstStaging->storage->data);
-          c.dstStaging->reorder.execute(stream(), view, dst);
+          const Staging& st = *c.dstStaging;
+          if (st.few) {
+            copyChannels(st.storage->data, st.few->second, static_cast<float*>(dst.get_data_handle()), st.few->first,
+                         c.dst.channels);
+          } else {
+            memory view(st.view, engine(), st.storage->data);
+            st.reorder.execute(stream(), view, dst);
+          }
         }
       }
       stream().wait();
