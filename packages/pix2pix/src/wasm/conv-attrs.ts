@@ -1,8 +1,8 @@
 /**
  * A convolution kernel's attributes, read from the untyped map the engine passes and checked, so the
- * kernels work with tfjs-core's own attribute types.
+ * kernels work with tfjs-core's own attribute types, and the convolution they describe.
  */
-import type { Attribute, backend_util, NamedAttrMap } from "@tensorflow/tfjs-core";
+import { type Attribute, backend_util, type NamedAttrMap } from "@tensorflow/tfjs-core";
 
 export type ConvPad = "valid" | "same" | number | backend_util.ExplicitPadding;
 export type RoundingMode = "floor" | "round" | "ceil";
@@ -23,7 +23,7 @@ function pair(value: Attribute | undefined): [number, number] | undefined {
   return a !== undefined && b !== undefined && rest.length === 0 ? [a, b] : undefined;
 }
 
-/** Four numbers: a 4-D shape (an input's, or the filterShape attribute). */
+/** Four numbers: a 4-D shape (an input's, or a shape attribute). */
 export function quad(value: Attribute | undefined, name: string, kernelName: string): Quad {
   const [a, b, c, d, ...rest] = numbers(value) ?? [];
   if (a === undefined || b === undefined || c === undefined || d === undefined || rest.length > 0) {
@@ -32,12 +32,12 @@ export function quad(value: Attribute | undefined, name: string, kernelName: str
   return [a, b, c, d];
 }
 
-export function strides(attrs: NamedAttrMap, kernelName: string): number | [number, number] {
+function strides(attrs: NamedAttrMap, kernelName: string): number | [number, number] {
   const value = attrs.strides;
   return typeof value === "number" ? value : (pair(value) ?? fail(kernelName, "strides", value));
 }
 
-export function pad(attrs: NamedAttrMap, kernelName: string): ConvPad {
+function pad(attrs: NamedAttrMap, kernelName: string): ConvPad {
   const value = attrs.pad;
   if (typeof value === "number") return value;
   if (typeof value === "string" && (value === "valid" || value === "same")) return value;
@@ -48,7 +48,7 @@ export function pad(attrs: NamedAttrMap, kernelName: string): ConvPad {
   return fail(kernelName, "pad", value);
 }
 
-export function roundingMode(attrs: NamedAttrMap, kernelName: string): RoundingMode | undefined {
+function roundingMode(attrs: NamedAttrMap, kernelName: string): RoundingMode | undefined {
   const value = attrs.dimRoundingMode;
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string" && (value === "floor" || value === "round" || value === "ceil")) return value;
@@ -56,9 +56,27 @@ export function roundingMode(attrs: NamedAttrMap, kernelName: string): RoundingM
 }
 
 /** The kernels here compute channels-last (NHWC), the layout the models use. */
-export function requireChannelsLast(attrs: NamedAttrMap, kernelName: string): void {
+function requireChannelsLast(attrs: NamedAttrMap, kernelName: string): void {
   const value = attrs.dataFormat;
   if (value !== undefined && value !== "NHWC") {
     throw new Error(`${kernelName} on wasm supports dataFormat NHWC only, got ${JSON.stringify(value)}`);
   }
+}
+
+/** The channels-last convolution of input `inShape` by `filterShape` that a kernel's attributes describe. */
+export function conv2dInfo(
+  attrs: NamedAttrMap,
+  inShape: Attribute | undefined,
+  filterShape: Attribute | undefined,
+  kernelName: string,
+): backend_util.Conv2DInfo {
+  requireChannelsLast(attrs, kernelName);
+  return backend_util.computeConv2DInfo(
+    quad(inShape, "input shape", kernelName),
+    quad(filterShape, "filter shape", kernelName),
+    strides(attrs, kernelName),
+    1,
+    pad(attrs, kernelName),
+    roundingMode(attrs, kernelName),
+  );
 }

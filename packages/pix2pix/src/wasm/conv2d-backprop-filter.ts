@@ -8,7 +8,7 @@
 import {
   BatchMatMul,
   type BatchMatMulAttrs,
-  backend_util,
+  type backend_util,
   Conv2DBackpropFilter,
   type KernelConfig,
   type NamedAttrMap,
@@ -16,7 +16,7 @@ import {
   Reshape,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { pad, quad, requireChannelsLast, roundingMode, strides } from "./conv-attrs.ts";
+import { conv2dInfo } from "./conv-attrs.ts";
 import { asWasmBackend, callKernel, tensorInput, WASM, type WasmBackend } from "./wasm-backend.ts";
 
 function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: object; attrs?: NamedAttrMap }) {
@@ -25,22 +25,13 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: objec
   const backend = asWasmBackend(args.backend, name);
   const x = tensorInput(args.inputs, "x", name);
   const dy = tensorInput(args.inputs, "dy", name);
-  requireChannelsLast(attrs, name);
-  const filterShape = quad(attrs.filterShape, "filterShape", name);
-  const info = backend_util.computeConv2DInfo(
-    quad(x.shape, "x's shape", name),
-    filterShape,
-    strides(attrs, name),
-    1,
-    pad(attrs, name),
-    roundingMode(attrs, name),
-  );
+  const info = conv2dInfo(attrs, x.shape, attrs.filterShape, name);
   const patches = transposedPatches(backend, x, info);
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const dyRows = callKernel(backend, Reshape, { x: dy }, { shape: [1, pixels, info.outChannels] });
   const matMulAttrs: BatchMatMulAttrs = { transposeA: false, transposeB: false };
   const product = callKernel(backend, BatchMatMul, { a: patches, b: dyRows }, { ...matMulAttrs });
-  const dw = callKernel(backend, Reshape, { x: product }, { shape: filterShape });
+  const dw = callKernel(backend, Reshape, { x: product }, { shape: info.filterShape });
   for (const temporary of [patches, dyRows, product]) backend.disposeData(temporary.dataId);
   return dw;
 }

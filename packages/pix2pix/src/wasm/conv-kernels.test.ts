@@ -1,9 +1,10 @@
 /**
- * Conv2DBackpropFilter on wasm (the kernel registered here) against the cpu backend's, to 1e-4 of each
- * output's scale: the kernel itself on the shapes a pix2pix step runs (NHWC; the U-Net's and D's 4×4
- * stride-2 padding-1 convolutions, D's stride-1 and 1×1 ones, the ResNet's 7×7 and 3×3, "same"), and
- * the gradients it computes: a convolution's filter, a transposed convolution's (the U-Net's and
- * ResNet's up layers), and the second order WGAN-GP's penalty takes through D.
+ * The convolution kernels registered here for wasm (Conv2DBackpropFilter, Conv2DBackpropInput) against
+ * the cpu backend's, to 1e-4 of each output's scale: the kernels themselves on the shapes a pix2pix
+ * step runs (NHWC; the U-Net's and D's 4×4 stride-2 padding-1 convolutions, D's stride-1 and 1×1 ones,
+ * the ResNet's 7×7 and 3×3, "same"), and the gradients they compute: a convolution's filter and input,
+ * a transposed convolution's output and filter (the U-Net's and ResNet's up layers), and the second
+ * order WGAN-GP's penalty takes through D.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -66,7 +67,7 @@ const CONVS: readonly ConvCase[] = [
 
 registerWasmTrainingKernels();
 
-test("registering is idempotent, for wasm only, and fills exactly what the backend lacks", () => {
+test("registering is idempotent, for wasm only: the kernel the backend lacks and the one it replaces", () => {
   registerWasmTrainingKernels();
   for (const { kernelName, backendName, kernelFunc } of WASM_TRAINING_KERNELS) {
     assert.equal(backendName, "wasm");
@@ -74,11 +75,11 @@ test("registering is idempotent, for wasm only, and fills exactly what the backe
   }
   assert.deepEqual(
     WASM_TRAINING_KERNELS.map((k) => k.kernelName),
-    [tf.Conv2DBackpropFilter],
+    [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput],
   );
 });
 
-describe("Conv2DBackpropFilter on wasm matches cpu", () => {
+describe("Conv2DBackpropFilter and Conv2DBackpropInput on wasm match cpu", () => {
   for (const { what, x, filter, stride, pad } of CONVS) {
     test(`${what}: x ${x}, filter ${filter}, stride ${stride}, pad ${pad}`, async () => {
       await assertMatchesCpu(what, () => {
@@ -86,34 +87,56 @@ describe("Conv2DBackpropFilter on wasm matches cpu", () => {
         const { outShape } = tf.backend_util.computeConv2DInfo(x, filter, stride, 1, pad);
         const attrs = { strides: stride, pad, dataFormat: "NHWC", filterShape: filter };
         const dy = randomTensor(outShape, 2);
-        const direct = tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: input, dy }, attrs);
-        // ...and as the gradient of the convolution's filter that training takes.
-        const output = (w: tf.Tensor) => tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
-        const filterGradient = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(output(w), dy)))(
-          randomTensor(filter, 3),
-        );
-        return [direct, filterGradient];
+        const filterValue = randomTensor(filter, 3);
+        const run = <T extends tf.Tensor>(kernel: string, inputs: tf.NamedTensorMap, shape: object) =>
+          tf.engine().runKernel<T>(kernel, inputs, { ...attrs, ...shape });
+        const dw = run(tf.Conv2DBackpropFilter, { x: input, dy }, {});
+        const dx = run(tf.Conv2DBackpropInput, { dy, filter: filterValue }, { inputShape: x });
+        // ...and as the gradients of the convolution that training takes.
+        const output = (i: tf.Tensor, w: tf.Tensor) =>
+          tf.conv2d(i as tf.Tensor4D, w as tf.Tensor4D, stride, pad);
+        const gradients = tf.grads((i: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(output(i, w), dy)))([
+          input,
+          filterValue,
+        ]);
+        return [dw, dx, ...gradients];
       });
     });
   }
 
-  test("a transposed convolution's filter gradient: the U-Net's up layer (4×4, stride 2, padding 1)", async () => {
-    await assertMatchesCpu("U-Net up", () => {
-      const x = randomTensor([2, 8, 8, 16], 5) as tf.Tensor4D;
-      const c = randomTensor([2, 16, 16, 8], 6);
-      const up = (w: tf.Tensor) => tf.conv2dTranspose(x, w as tf.Tensor4D, [2, 16, 16, 8], 2, 1);
-      return [tf.grad((w: tf.Tensor) => tf.sum(tf.mul(up(w), c)))(randomTensor([4, 4, 8, 16], 7))];
+  for (const { what, x, out, filter, pad } of [
+    {
+      what: "U-Net's up layer (4×4, stride 2, padding 1)",
+      x: [2, 8, 8, 16],
+      out: [2, 16, 16, 8],
+      filter: [4, 4, 8, 16],
+      pad: 1,
+    },
+    {
+      what: "ResNet's up layer (3×3, stride 2, full)",
+      x: [1, 8, 8, 16],
+      out: [1, 17, 17, 8],
+      filter: [3, 3, 8, 16],
+      pad: "valid",
+    },
+  ] as const) {
+    test(`a transposed convolution, output and gradients: the ${what}`, async () => {
+      await assertMatchesCpu(what, () => {
+        const [input, c, weights] = [
+          randomTensor([...x], 5),
+          randomTensor([...out], 6),
+          randomTensor([...filter], 7),
+        ];
+        const up = (i: tf.Tensor, w: tf.Tensor) =>
+          tf.conv2dTranspose(i as tf.Tensor4D, w as tf.Tensor4D, [...out], 2, pad);
+        const gradients = tf.grads((i: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(up(i, w), c)))([
+          input,
+          weights,
+        ]);
+        return [up(input, weights), ...gradients];
+      });
     });
-  });
-
-  test("a transposed convolution's filter gradient: the ResNet's up layer (3×3, stride 2, full)", async () => {
-    await assertMatchesCpu("ResNet up", () => {
-      const x = randomTensor([1, 8, 8, 16], 8) as tf.Tensor4D;
-      const c = randomTensor([1, 17, 17, 8], 9);
-      const up = (w: tf.Tensor) => tf.conv2dTranspose(x, w as tf.Tensor4D, [1, 17, 17, 8], 2, "valid");
-      return [tf.grad((w: tf.Tensor) => tf.sum(tf.mul(up(w), c)))(randomTensor([3, 3, 8, 16], 10))];
-    });
-  });
+  }
 
   test("the second order: d/dw of the input gradient, as WGAN-GP's penalty through D", async () => {
     await assertMatchesCpu("second order", () => {
