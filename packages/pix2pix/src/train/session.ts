@@ -88,7 +88,7 @@ export class TrainingSession {
   static async open(o: SessionOptions, start: SessionStart): Promise<TrainingSession> {
     if (tf.getGradient("Conv2D") === undefined) {
       throw new Error(
-        "tfjs's gradients are not registered: import '@tensorflow/tfjs-core/dist/register_all_gradients' " +
+        "tfjs's gradients are not registered: import '@tensorflow/tfjs-core/dist/register_all_gradients.js' " +
           "once in the page or worker that trains (pix2pix-ts/node registers them itself)",
       );
     }
