@@ -102,23 +102,41 @@ async function servePage(outDir: string) {
   return { server, url };
 }
 
+/** A backend that starts at all starts within seconds (the threaded wasm build may hang instead). */
+const START_LIMIT_MS = 120_000;
+
+function withLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not ${what} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 /** One backend, one model, in a fresh page; a page still busy after --limit seconds is closed. */
 async function browserSpeed(browser: Browser, url: string, run: (typeof RUNS)[number], model: Model) {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error).split("\n")[0] ?? ""));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text().split("\n")[0] ?? "");
+  });
   try {
     await page.goto(`${url}?backend=${run.backend}${run.threads ? "&wasm-threads=1" : ""}`);
+    const started = await withLimit(
+      page.evaluate(() => window.startBackend()),
+      START_LIMIT_MS,
+      "started",
+    );
     const request: TrainBenchRequest = { ...model, steps: timedSteps + 1, budgetMs };
-    const result = await Promise.race([
+    const stepMs = await withLimit(
       page.evaluate((r) => window.trainBench(r), request),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no step finished within ${limitMs / 1000} s`)), limitMs),
-      ),
-    ]);
-    const [first = Number.NaN, ...timed] = result.stepMs;
+      limitMs,
+      "finished a step",
+    );
+    const [first = Number.NaN, ...timed] = stepMs;
     const seconds = timed.reduce((a, b) => a + b, 0) / 1000;
-    const common = { backend: result.backend, threads: result.threads, first_step_s: round(first / 1000, 1) };
+    const common = { ...started, first_step_s: round(first / 1000, 1) };
     if (timed.length === 0) return { ...common, steps_timed: 0, s_per_step: round(first / 1000, 1), errors };
     return {
       ...common,

@@ -1,8 +1,8 @@
 /**
  * The training benchmark's page (test/train-bench.ts builds and drives it): `trainBench` trains a
  * pix2pix on synthetic pairs with pix2pix-ts's trainOnPairs (what the studio's Train view runs) on the
- * backend `?backend=` names, started as the studio starts it (with `?wasm-threads=1`, wasm's threaded
- * build), and returns each step's wall time.
+ * backend `startBackend` started (the one `?backend=` names, started as the studio starts it; with
+ * `?wasm-threads=1`, wasm's threaded build), and returns each step's wall time.
  */
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { type ImagePair, renderSyntheticPair, trainOnPairs } from "pix2pix-ts";
@@ -19,16 +19,18 @@ export interface TrainBenchRequest {
   readonly budgetMs: number;
 }
 
-export interface TrainBenchResult {
+export interface StartedBackend {
   readonly backend: string;
+  /** wasm's threads (1: the single-threaded build); 0 on other backends. */
   readonly threads: number;
-  /** Each step's ms (the first from the call's start: the network's creation included). */
-  readonly stepMs: number[];
 }
 
 declare global {
   interface Window {
-    trainBench(request: TrainBenchRequest): Promise<TrainBenchResult>;
+    /** Starts the backend `?backend=` names, as the studio does. */
+    startBackend(): Promise<StartedBackend>;
+    /** Each step's ms (the first from the call's start: the network's creation included). */
+    trainBench(request: TrainBenchRequest): Promise<number[]>;
   }
 }
 
@@ -44,11 +46,15 @@ function pairs(size: number, count: number): ImagePair[] {
   });
 }
 
-window.trainBench = async ({ netG, ngf, size, steps, budgetMs }) => {
+window.startBackend = async () => {
   const wanted = new URLSearchParams(location.search).get("backend");
   if (!isBrowserBackend(wanted)) throw new Error(`?backend= names no backend: ${wanted}`);
   registerWasmTrainingKernels();
   const { name } = await startBackend(wanted);
+  return { backend: name, threads: wasmThreads() };
+};
+
+window.trainBench = async ({ netG, ngf, size, steps, budgetMs }) => {
   const stepMs: number[] = [];
   let last = performance.now();
   await trainOnPairs(
@@ -66,5 +72,5 @@ window.trainBench = async ({ netG, ngf, size, steps, budgetMs }) => {
       },
     },
   );
-  return { backend: name, threads: wasmThreads(), stepMs };
+  return stepMs;
 };
