@@ -20,6 +20,7 @@ import { runFiles } from "../io/run-files.ts";
 import { readSafetensors, writeSafetensors } from "../io/safetensors.ts";
 import type { Pix2pixModel } from "./step-core.ts";
 import {
+  discriminatorMetadata,
   generatorMetadata,
   type RunState,
   restoreTrainState,
@@ -46,7 +47,7 @@ export async function saveCheckpoint(
   try {
     await writeSafetensors(files.trainState, tensors, metadata);
     await saveNetwork(files.g, model.g, generatorMetadata(run.options));
-    await saveNetwork(files.d, model.d);
+    await saveNetwork(files.d, model.d, discriminatorMetadata(run.options));
   } catch (error) {
     throw writeError(files.trainState, error);
   }

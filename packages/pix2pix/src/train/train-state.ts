@@ -73,6 +73,15 @@ export function generatorMetadata(options: Readonly<Record<string, unknown>>): R
   return Object.fromEntries(keys.map((key) => [key, String(options[key])]));
 }
 
+/**
+ * D's architecture in its file: the keras discriminator has the keys and shapes of n_layers 4, so only
+ * the metadata tells them apart when the weights are read back.
+ */
+export function discriminatorMetadata(options: Readonly<Record<string, unknown>>): Record<string, string> {
+  const keys = ["netD", "ndf", "nLayersD", "norm"];
+  return Object.fromEntries(keys.map((key) => [key, String(options[key])]));
+}
+
 /** The model and run state as safetensors tensors and metadata. */
 export function trainStateContent(model: Pix2pixModel, run: RunState): SafetensorsContent {
   const { optimizerG, optimizerD, g, d } = model;
