@@ -22,8 +22,12 @@ import { type QueueStatus, queueStatus, readQueueStatus } from "./status.ts";
 const bin = path.resolve(import.meta.dirname, "../../test/pix2pix-source.js");
 const root = tempDir("pix2pix-queue-");
 const inputs = path.join(root, "in");
-const corrupt = path.join(root, "bad", "corrupt.png");
 const model = path.join(root, "g.safetensors");
+const corrupt = path.join(root, "bad", "corrupt.png");
+const large = path.join(root, "large.png");
+const retry = { attempts: 1, backoffMs: 0 };
+// Tiled in 64-pixel tiles: long enough to be signalled in the middle of it.
+const largeJob = { input: large, model, settings: { loadSize: 64 }, skipExisting: false } as const;
 const IMAGES = 12;
 const TRANSLATE = ["--model", model, "--load-size", "64"];
 
@@ -102,7 +106,7 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
   before(async () => {
     redis = await startLocalRedis();
     queue = await openQueue(redisConnection(redis.url, "brief"), "pix2pix");
-    await useBackend("auto");
+    await useBackend("cpu"); // only to build the model file; the workers and translate choose their own
     const g = createGenerator(
       {
         netG: "resnet_6blocks",
@@ -126,6 +130,7 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
         (x * y + i * 7) % 256,
       ]);
     }
+    await writeRgb(large, 192, 192, (x, y) => [(x * 5) % 256, (y * 3) % 256, (x ^ y) % 256]);
     mkdirSync(path.dirname(corrupt));
     writeFileSync(corrupt, "this is not a PNG file");
   });
@@ -139,17 +144,11 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
   test("two workers, one killed with -9 mid-job: every output once, equal to translate; a corrupt image fails after its retries", async () => {
     const out = path.join(root, "out");
     const reference = startCli(["translate", ...TRANSLATE, "-o", path.join(root, "reference"), inputs]);
-    const workerArgs = [
-      "worker",
-      "--redis",
-      redis.url,
-      "--lock-duration",
-      "3000",
-      "--stalled-interval",
-      "1000",
-    ];
+    // The doomed worker's short lock makes its job stall soon after it dies; the survivor looks for
+    // stalled jobs every second and keeps the default lock (30 s), which a loaded machine cannot lose.
+    const workerArgs = ["worker", "--redis", redis.url, "--stalled-interval", "1000"];
     // The doomed worker is waiting when the jobs come, so it surely takes one.
-    const doomed = startCli([...workerArgs, "--worker-name", "doomed"]);
+    const doomed = startCli([...workerArgs, "--lock-duration", "2000", "--worker-name", "doomed"]);
     workers.push(doomed);
     await doomed.waitForLine(/taking jobs/);
     const survivor = startCli([...workerArgs, "--worker-name", "survivor"]);
@@ -200,10 +199,21 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
     assert.match(text.lines[0] ?? "", new RegExp(`0 waiting, 0 active, ${IMAGES} done, 1 failed`));
     assert.match(text.lines.join("\n"), /failed .*corrupt\.png +after 2 attempts: .*corrupt\.png/);
 
-    // SIGTERM: the survivor stops cleanly.
+    // SIGTERM in the middle of a job (a large image, in tiles): the worker finishes it, then exits 0.
+    const [{ id: last }] = await Promise.all([
+      survivor.waitForLine(/^start \S+ .*large\.png/).then((line) => ({ id: line.split(" ")[1] })),
+      addTranslationJobs(queue, [{ ...largeJob, output: path.join(root, "large-out.png") }], retry),
+    ]);
     survivor.child.kill("SIGTERM");
     assert.equal(await survivor.exited, 0, survivor.lines.join("\n"));
-    assert.match(survivor.lines.join("\n"), /stopped: \d+ translated/);
+    const signalled = survivor.lines.findIndex((line) => line.startsWith("SIGTERM"));
+    const finished = survivor.lines.findIndex((line) => line.startsWith(`done ${last} `));
+    assert.ok(
+      signalled >= 0 && finished > signalled,
+      `finished after the signal:\n${survivor.lines.join("\n")}`,
+    );
+    assert.match(survivor.lines.at(-1) ?? "", /^stopped: \d+ translated/);
+    assert.equal(await (await queue.getJob(last ?? ""))?.getState(), "completed");
 
     assert.equal(await reference.exited, 0, reference.lines.join("\n"));
     const expected = filesUnder(path.join(root, "reference"));
@@ -227,7 +237,6 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
         settings: {},
         skipExisting: false,
       });
-      const retry = { attempts: 1, backoffMs: 0 };
       assert.deepEqual(await addTranslationJobs(other, [job("a"), job("b")], retry), {
         queued: 2,
         pending: 0,

@@ -72,6 +72,16 @@ export function redisConnection(url: string, patience: Patience): RedisConnectio
   };
 }
 
+/** Whether `error` says that Redis cannot be reached (refused, unknown host, timeout, dropped). */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET"].includes(code) ||
+    /Connection is closed|connect ETIMEDOUT|Reached the max retries/i.test(message)
+  );
+}
+
 /** A connection failure as a UserError that names the URL and says what to do; other errors pass. */
 export function redisError(url: string, error: unknown): unknown {
   const message = error instanceof Error ? error.message : String(error);
@@ -81,12 +91,7 @@ export function redisError(url: string, error: unknown): unknown {
       "npm install ioredis (in the pix2pix package or beside it)",
     );
   }
-  const code = (error as { code?: string }).code;
-  const unreachable =
-    ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET"].includes(
-      code ?? "",
-    ) || /Connection is closed|connect ETIMEDOUT|Reached the max retries/i.test(message);
-  if (unreachable) {
+  if (isConnectionError(error)) {
     return new UserError(
       `cannot reach Redis at ${displayUrl(url)} (${message})`,
       `start Redis there (redis-server), or point --redis / ${REDIS_URL_ENV} at the queue's Redis`,

@@ -10,7 +10,7 @@
 import { hostname } from "node:os";
 import { type Job, Worker } from "bullmq";
 import { JOB_NAME, type TranslationJob, type TranslationOutcome } from "./queue.ts";
-import { displayUrl, type RedisConnection, redisError } from "./redis-connection.ts";
+import { displayUrl, isConnectionError, type RedisConnection, redisError } from "./redis-connection.ts";
 
 export interface WorkerSettings {
   readonly connection: RedisConnection;
@@ -55,7 +55,9 @@ export type WorkerEvent =
       readonly retrying: boolean;
     }
   /** Redis cannot be reached (it restarts, the network drops): the worker keeps reconnecting. */
-  | { readonly kind: "redis-error"; readonly url: string; readonly reason: string };
+  | { readonly kind: "redis-unreachable"; readonly url: string; readonly reason: string }
+  /** Anything else BullMQ reports outside a job (a lock it could not renew, say). */
+  | { readonly kind: "error"; readonly reason: string };
 
 export interface WorkerSummary {
   readonly translated: number;
@@ -103,9 +105,13 @@ export async function runWorker(
   // While Redis is away every reconnection attempt fails: report one line per REPORT_ERRORS_MS.
   let reported = Number.NEGATIVE_INFINITY;
   worker.on("error", (error) => {
+    if (!isConnectionError(error)) {
+      onEvent({ kind: "error", reason: error.message });
+      return;
+    }
     if (performance.now() - reported < REPORT_ERRORS_MS) return;
     reported = performance.now();
-    onEvent({ kind: "redis-error", url, reason: error.message });
+    onEvent({ kind: "redis-unreachable", url, reason: error.message });
   });
   worker.on("completed", (job, outcome) => {
     if (outcome.skipped) skipped++;

@@ -19,8 +19,10 @@ function describe(event: WorkerEvent): string {
         : `done ${event.id} ${event.job.output} (${event.outcome.milliseconds} ms)`;
     case "failed":
       return `fail ${event.id} ${path.basename(event.job.input)}: ${event.reason}${event.retrying ? " (will retry)" : ""}`;
-    case "redis-error":
+    case "redis-unreachable":
       return `Redis at ${event.url} unreachable (${event.reason}): reconnecting`;
+    case "error":
+      return `error: ${event.reason}`;
   }
 }
 
