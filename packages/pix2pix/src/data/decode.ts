@@ -6,8 +6,8 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import sharp from "sharp";
-import { resizeBicubic } from "../io/resample.ts";
-import { cropPixels, rgbToLuma, toUnitRange } from "./pixels.ts";
+import { cropPixels } from "./pixels.ts";
+import { transformPixels } from "./samples.ts";
 import type { PairSource } from "./sources.ts";
 import { renderSyntheticPair } from "./synthetic.ts";
 import {
@@ -159,11 +159,7 @@ function planFor(job: PairJob, region: Rect): TransformPlan {
   return planTransform(region, job.transform, job.augmentation);
 }
 
-/**
- * One side through the reference's transform: cut it out of its image, grayscale if asked (before the
- * resize, as the reference), resize (Pillow's bicubic, byte for byte), then crop, flip and scale to
- * [-1, 1].
- */
+/** One side through the reference's transform (samples.ts), cut out of its image first. */
 function transformSide(
   { image, region }: Side,
   job: PairJob,
@@ -172,21 +168,7 @@ function transformSide(
   const plan = planFor(job, region);
   const whole = region.left === 0 && region.width === image.width && region.height === image.height;
   const rgb = whole ? image.data : cropPixels(image.data, image.width, 3, region);
-  const pixels = channels === 1 ? rgbToLuma(rgb) : rgb;
-  const resized = plan.resize ?? region;
-  const crop = plan.crop ?? { left: 0, top: 0, width: resized.width, height: resized.height };
-  // Resize computes only the crop: the same bytes as resizing all and cropping, for less work.
-  const cropped = resizeBicubic(
-    pixels,
-    region.width,
-    region.height,
-    channels,
-    resized.width,
-    resized.height,
-    crop,
-  );
-  const all = { left: 0, top: 0, width: crop.width, height: crop.height };
-  return { data: toUnitRange(cropped, crop.width, channels, all, plan.flip), size: plan.output };
+  return { data: transformPixels(rgb, region, channels, plan), size: plan.output };
 }
 
 function wholeImage(image: RgbImage): Side {

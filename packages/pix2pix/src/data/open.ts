@@ -16,6 +16,7 @@ import {
 import { mapLimited } from "./map-limited.ts";
 import type { DataOptions } from "./options.ts";
 import { createPairLoader, type PairLoader } from "./pool.ts";
+import { stackSamples } from "./samples.ts";
 import { alignedSources, folderSources, type PairSource, sourcePath } from "./sources.ts";
 import { SYNTHETIC_PHASE_OFFSETS } from "./synthetic.ts";
 import { drawAugmentation, roundingWarning, type Size, type TransformOptions } from "./transform.ts";
@@ -218,33 +219,14 @@ class Dataset implements PairedDataset {
   }
 
   private assemble(members: { job: PairJob; result: Extract<PairResult, { ok: true }> }[]): PairBatch {
-    const first = members[0] as (typeof members)[number];
-    const { width, height } = first.result.size;
-    for (const member of members) {
-      const size = member.result.size;
-      if (size.width !== width || size.height !== height) {
-        throw new UserError(
-          `pairs in one batch have different sizes: ${sourcePath(first.job.source)} is ${width}x${height}, ` +
-            `${sourcePath(member.job.source)} is ${size.width}x${size.height}`,
-          "use a preprocess that gives one size (--preprocess resize_and_crop, the default), or a batch size of 1",
-        );
-      }
-    }
-    const n = members.length;
-    const { inputNc, outputNc } = first.job;
-    const a = new Float32Array(n * height * width * inputNc);
-    const b = new Float32Array(n * height * width * outputNc);
-    members.forEach((member, i) => {
-      a.set(member.result.input, i * height * width * inputNc);
-      b.set(member.result.target, i * height * width * outputNc);
-    });
-    return {
-      a,
-      b,
-      shapeA: [n, height, width, inputNc],
-      shapeB: [n, height, width, outputNc],
-      paths: members.map((m) => sourcePath(m.job.source)),
-    };
+    const { inputNc, outputNc } = (members[0] as (typeof members)[number]).job;
+    const samples = members.map(({ job, result }) => ({
+      name: sourcePath(job.source),
+      size: result.size,
+      input: result.input,
+      target: result.target,
+    }));
+    return stackSamples(samples, inputNc, outputNc);
   }
 
   close(): Promise<void> {

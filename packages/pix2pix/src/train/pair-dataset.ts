@@ -7,7 +7,7 @@
  */
 import type { PairBatch, PairedDataset } from "../data/dataset.ts";
 import type { DataOptions } from "../data/options.ts";
-import { rgbToLuma, toUnitRange } from "../data/pixels.ts";
+import { stackSamples, transformPixels } from "../data/samples.ts";
 import {
   type Augmentation,
   drawAugmentation,
@@ -15,7 +15,6 @@ import {
   type TransformOptions,
 } from "../data/transform.ts";
 import { UserError } from "../errors.ts";
-import { resizeBicubic } from "../io/resample.ts";
 import type { Rng } from "../random.ts";
 
 /** Packed 8-bit RGB, row by row. */
@@ -61,29 +60,6 @@ function checkPairs(pairs: readonly ImagePair[]): void {
   }
 }
 
-/**
- * One side through the reference's transform: grayscale if asked (before the resize), resize (the
- * crop window only), then flip and scale to [-1, 1].
- */
-function transformSide(
-  image: RgbImage,
-  nc: 1 | 3,
-  transform: TransformOptions,
-  augmentation: Augmentation,
-): { data: Float32Array; width: number; height: number } {
-  const plan = planTransform(image, transform, augmentation);
-  const pixels = nc === 1 ? rgbToLuma(image.data) : image.data;
-  const resized = plan.resize ?? image;
-  const crop = plan.crop ?? { left: 0, top: 0, width: resized.width, height: resized.height };
-  const cropped = resizeBicubic(pixels, image.width, image.height, nc, resized.width, resized.height, crop);
-  const all = { left: 0, top: 0, width: crop.width, height: crop.height };
-  return {
-    data: toUnitRange(cropped, crop.width, nc, all, plan.flip),
-    width: crop.width,
-    height: crop.height,
-  };
-}
-
 export function pairDataset(pairs: readonly ImagePair[], o: PairDataOptions): PairedDataset {
   checkPairs(pairs);
   const inputNc = channels("input-nc", o.inputNc);
@@ -99,36 +75,17 @@ export function pairDataset(pairs: readonly ImagePair[], o: PairDataOptions): Pa
 
   async function* epoch(jobs: readonly Job[], batchSize: number): AsyncGenerator<PairBatch> {
     for (let start = 0; start < jobs.length; start += batchSize) {
-      const members = jobs.slice(start, start + batchSize).map(({ pair, augmentation }) => {
+      const samples = jobs.slice(start, start + batchSize).map(({ pair, augmentation }) => {
         const [input, target] = o.direction === "AtoB" ? [pair.a, pair.b] : [pair.b, pair.a];
+        const plan = planTransform(input, transform, augmentation);
         return {
           name: pair.name,
-          input: transformSide(input, inputNc, transform, augmentation),
-          target: transformSide(target, outputNc, transform, augmentation),
+          size: plan.output,
+          input: transformPixels(input.data, input, inputNc, plan),
+          target: transformPixels(target.data, target, outputNc, plan),
         };
       });
-      const { width, height } = (members[0] as (typeof members)[number]).input;
-      const odd = members.find((m) => m.input.width !== width || m.input.height !== height);
-      if (odd) {
-        throw new UserError(
-          `pairs in one batch have different sizes after the transform: ${odd.name} is ${odd.input.width}x${odd.input.height}, not ${width}x${height}`,
-          "use a preprocess that gives one size (resize_and_crop, the default), or a batch size of 1",
-        );
-      }
-      const n = members.length;
-      const a = new Float32Array(n * height * width * inputNc);
-      const b = new Float32Array(n * height * width * outputNc);
-      members.forEach((m, i) => {
-        a.set(m.input.data, i * height * width * inputNc);
-        b.set(m.target.data, i * height * width * outputNc);
-      });
-      yield {
-        a,
-        b,
-        shapeA: [n, height, width, inputNc],
-        shapeB: [n, height, width, outputNc],
-        paths: members.map((m) => m.name),
-      };
+      yield stackSamples(samples, inputNc, outputNc);
     }
   }
 
