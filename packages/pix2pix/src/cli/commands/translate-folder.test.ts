@@ -17,18 +17,7 @@ const model = path.join(dir, "g.safetensors");
 const bad = path.join(inputs, "bad.jpg");
 
 const translate = (...args: string[]) =>
-  runCli([
-    "translate",
-    "--model",
-    model,
-    "--backend",
-    "cpu",
-    "--load-size",
-    "128",
-    "--batch-size",
-    "2",
-    ...args,
-  ]);
+  runCli(["translate", "--model", model, "--load-size", "128", "--batch-size", "2", ...args]);
 
 const filesUnder = (folder: string) =>
   readdirSync(folder, { recursive: true, encoding: "utf8" })
@@ -37,7 +26,7 @@ const filesUnder = (folder: string) =>
 
 describe("pix2pix translate on folders", () => {
   before(async () => {
-    await useBackend("cpu");
+    await useBackend("auto");
     const architecture = { netG: "unet_128", ngf: 8, norm: "batch", noDropout: false } as const;
     const g = createGenerator(generatorConfig(architecture, 3, 3), Rng.fromSeed(3));
     await saveNetwork(model, g);
