@@ -19,12 +19,14 @@ export const serveCommand = defineCommand({
         `warning: listening on ${options.host} without a token: anyone who reaches this host can use the API (set --token or PIX2PIX_TOKEN)`,
       );
     }
-    const server = await startServer({ ...options, ...(token && { token }) });
-    console.log(`pix2pix serve: ${server.url} (${server.backend} backend; Ctrl-C stops)`);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    // Listening before the URL is printed: a signal sent as soon as it is seen must not kill the process.
+    const stop = new Promise<NodeJS.Signals>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
+    const server = await startServer({ ...options, ...(token && { token }) });
+    console.log(`pix2pix serve: ${server.url} (${server.backend} backend; Ctrl-C stops)`);
+    const signal = await stop;
     console.log(`${signal}: finishing the requests in flight, then exiting`);
     await server.close();
     console.log("stopped");
