@@ -27,8 +27,9 @@ dnnl::engine& engine() {
   return cpu;
 }
 
+// One per thread: a plan's convolutions run in pieces on several threads at once (see Compiled::chunks).
 dnnl::stream& stream() {
-  static dnnl::stream s(engine());
+  thread_local dnnl::stream s(engine());
   return s;
 }
 
@@ -82,6 +83,12 @@ constexpr double kParallelFlops = 2e7;
 
 const memory::dims kNoDilation{0, 0};
 
+// The most pieces a convolution is cut into (see Compiled::chunks).
+constexpr int64_t kChunks = 8;
+// The fewest output channels of a piece: with 8, the transposed convolutions (oneDNN's backward-data
+// kernel, which blocks over them) ran at a third of their speed in one piece.
+constexpr int64_t kChunkChannels = 32;
+
 // Element-wise steps (copies, activations) below this many floats run on one thread.
 constexpr int64_t kParallelElements = 1 << 22;
 
@@ -107,9 +114,11 @@ struct Epilogue {
   PlanActivation activation;
   float alpha;
 
-  void apply(float* data, const float* bias, int64_t positions) const {
+  // `parallel`: on the thread pool (not from within one of its loops).
+  void apply(float* data, const float* bias, int64_t positions, bool parallel) const {
     const int64_t blocks = (channels + block - 1) / block;
-    parallelRanges(blocks * positions, blocks * positions * block, [&](int64_t begin, int64_t end) {
+    const int64_t work = parallel ? blocks * positions * block : 0;
+    parallelRanges(blocks * positions, work, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
         const int64_t first = (i / positions) * block, lanes = std::min(block, channels - first);
         float* v = data + i * block;
@@ -217,17 +226,27 @@ class CompiledPlan {
     std::optional<Staging> srcStaging, dstStaging;
     // For a transposed convolution, bias and activation applied after the primitive (see compile).
     std::optional<Epilogue> epilogue;
+    std::unique_ptr<AlignedFloats> scratchpad;
+    std::optional<memory::desc> scratchpadDesc;
+    // A convolution in pieces, each a range of its output channels on one thread, claimed by the
+    // threads as they come free: oneDNN splits a primitive's work evenly among its threads up front,
+    // and on a busy machine one descheduled thread then holds up the whole convolution for a
+    // scheduler slice; pieces let the running thread take over the waiting one's.
+    std::vector<Compiled> chunks;
   };
+
+  void execute(Compiled& c, const float* x, float* y);
 
   memory::desc descOf(const PlanSlice& s) const;
   float* dataOf(const PlanSlice& s, const float* x, float* y) const;
   void layOut(const PlanSpec& spec);
   void setSize(const PlanSlice& dst, int64_t height, int64_t width);
-  Compiled compile(const PlanStep& step);
+  Compiled compile(const PlanStep& step, bool asChunk = false);
+  std::vector<Compiled> chunksOf(const PlanStep& step);
   // The activations' layouts a convolution runs on: the slices' own; oneDNN's pick; the slices' with
   // the output channels padded to a whole block (their extra weights zero); NHWC.
   enum class Layouts { Slices, Any, PaddedOutput, Plain };
-  std::string compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts);
+  std::string compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts, bool oneThread);
   std::optional<Staging> staging(const memory::desc& slice, const memory::desc& picked, bool intoPicked);
 
   std::vector<Buffer> buffers_;
@@ -287,10 +306,11 @@ void CompiledPlan::setSize(const PlanSlice& dst, int64_t height, int64_t width) 
   b.width = width;
 }
 
-CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step) {
+CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step, bool asChunk) {
   const Buffer& in = buffers_[step.src.buffer];
   if (in.height == 0) throw std::invalid_argument("a plan step reads a buffer before any step wrote it");
-  Compiled c{step.src, step.dst, {}, 1, false, nullptr, nullptr, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+  Compiled c{step.src, step.dst, {}, 1, false, nullptr, nullptr, std::nullopt, std::nullopt, std::nullopt,
+             std::nullopt, std::nullopt, nullptr, std::nullopt, {}};
   if (step.kind == PlanStepKind::Eltwise) {
     setSize(step.dst, in.height, in.width);
     const memory::desc src = descOf(step.src), dst = descOf(step.dst);
@@ -317,13 +337,49 @@ CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step) {
   std::optional<Layouts> fallback;
   bool jit = false;
   for (Layouts layouts : {Layouts::Slices, Layouts::Any, Layouts::PaddedOutput, Layouts::Plain}) {
-    const std::string implementation = compileConvolution(step, c, layouts);
+    const std::string implementation = compileConvolution(step, c, layouts, asChunk);
     jit = implementation.rfind("jit", 0) == 0;
     if (jit) break;
     if (!fallback && implementation.rfind("ref", 0) != 0) fallback = layouts;
   }
-  if (!jit && fallback) compileConvolution(step, c, *fallback);
+  if (!jit && fallback) compileConvolution(step, c, *fallback, asChunk);
+  if (!asChunk && c.threads > 1 && !c.srcStaging && !c.dstStaging && buffers_[step.dst.buffer].blocked) {
+    c.chunks = chunksOf(step);
+    if (!c.chunks.empty()) {  // the pieces hold the weights
+      bytes_ -= static_cast<int64_t>(c.weightsDesc->get_size());
+      c.weights.reset();
+      c.bias.reset();
+      c.scratchpad.reset();
+    }
+  }
   return c;
+}
+
+// Pieces of at least kChunkChannels channels (whole blocks), at most kChunks.
+std::vector<CompiledPlan::Compiled> CompiledPlan::chunksOf(const PlanStep& step) {
+  const int64_t block = preferredBlock(), blocks = step.dst.channels / block;
+  const int64_t count = std::min(step.dst.channels / std::max(kChunkChannels, block), kChunks);
+  std::vector<Compiled> chunks;
+  if (count < 2) return chunks;
+  const int64_t ic = step.src.channels, oc = step.dst.channels, area = step.kernel * step.kernel;
+  const bool deconv = step.kind == PlanStepKind::Deconv;
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t o0 = blocks * k / count * block, o1 = blocks * (k + 1) / count * block;
+    PlanStep piece{step.kind, step.src, {step.dst.buffer, step.dst.offset + o0, o1 - o0}, {}, {},
+                   step.kernel, step.stride, step.pad, step.activation, step.alpha};
+    // OIHW: output channels outermost; IOHW: a run of them within each input channel's
+    if (deconv) {
+      for (int64_t i = 0; i < ic; ++i) {
+        const auto from = step.weights.begin() + (i * oc + o0) * area;
+        piece.weights.insert(piece.weights.end(), from, from + (o1 - o0) * area);
+      }
+    } else {
+      piece.weights.assign(step.weights.begin() + o0 * ic * area, step.weights.begin() + o1 * ic * area);
+    }
+    if (!step.bias.empty()) piece.bias.assign(step.bias.begin() + o0, step.bias.begin() + o1);
+    chunks.push_back(compile(piece, true));
+  }
+  return chunks;
 }
 
 std::optional<CompiledPlan::Staging> CompiledPlan::staging(const memory::desc& slice, const memory::desc& picked,
@@ -342,7 +398,7 @@ std::optional<CompiledPlan::Staging> CompiledPlan::staging(const memory::desc& s
 
 // The primitive on the slices' layouts or on others (copies of the slices); returns the implementation
 // oneDNN chose.
-std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts) {
+std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts, bool oneThread) {
   const Buffer& in = buffers_[step.src.buffer];
   const int64_t k = step.kernel, s = step.stride, p = step.pad;
   const bool deconv = step.kind == PlanStepKind::Deconv;
@@ -380,9 +436,14 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
   const memory::dims strides{s, s}, padL{p, p};
   const memory::dims padR = deconv ? padL : memory::dims{(oh - 1) * s + k - in.height - p, (ow - 1) * s + k - in.width - p};
   const double flops = 2.0 * (deconv ? in.height * in.width : oh * ow) * oc * ic * k * k;
-  c.threads = flops < kParallelFlops ? 1 : omp_get_max_threads();
+  c.threads = flops < kParallelFlops || oneThread ? 1 : omp_get_max_threads();
   ThreadScope threads(c.threads);
-  const auto attr = postOps(step);
+  // Scratch memory of each primitive its own: pieces of convolutions run at once on several threads.
+  auto attr = postOps(step);
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::primitive_attr plain;
+  plain.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  memory::desc scratchpadDesc;
   memory::desc weightsDesc, pickedSrc, pickedDst;
   std::string implementation;
   if (deconv) {
@@ -398,7 +459,8 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
     dnnl::convolution_backward_data::primitive_desc pd(
         dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, dst, weightsT, src, strides,
                                               kNoDilation, padL, padR),
-        engine(), hint);
+        plain, engine(), hint);
+    scratchpadDesc = pd.scratchpad_desc();
     weightsDesc = pd.weights_desc();
     pickedSrc = pd.diff_dst_desc();
     pickedDst = pd.diff_src_desc();
@@ -419,10 +481,17 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
     pickedSrc = pd.src_desc();
     pickedDst = pd.dst_desc();
     implementation = pd.impl_info_str();
+    scratchpadDesc = pd.scratchpad_desc();
     c.primitive = dnnl::convolution_forward(pd);
   }
   c.srcStaging = staging(srcSlice, pickedSrc, true);
   c.dstStaging = staging(dstSlice, pickedDst, false);
+  c.scratchpad.reset();
+  c.scratchpadDesc.reset();
+  if (scratchpadDesc.get_size() > 0) {
+    c.scratchpad = std::make_unique<AlignedFloats>(scratchpadDesc.get_size() / sizeof(float) + 1);
+    c.scratchpadDesc = scratchpadDesc;
+  }
   // The weights, once, in the layout the primitive reads (its padding zeroed by the reorder); output
   // channels added for PaddedOutput are zero.
   std::vector<float> padded;
@@ -475,60 +544,67 @@ CompiledPlan::CompiledPlan(const PlanSpec& spec, int64_t height, int64_t width) 
   }
 }
 
+void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
+  if (!c.chunks.empty()) {
+    const auto count = static_cast<int64_t>(c.chunks.size());
+    parallelRanges(count, count * kParallelGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) execute(c.chunks[static_cast<size_t>(i)], x, y);
+    });
+    return;
+  }
+  ThreadScope threads(c.threads);
+  memory src(descOf(c.src), engine(), dataOf(c.src, x, y));
+  memory dst(descOf(c.dst), engine(), dataOf(c.dst, x, y));
+  if (c.isReorder) {
+    c.primitive.execute(stream(), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
+  } else if (!c.weights) {
+    c.primitive.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+  } else {
+    if (c.srcStaging) {
+      memory staged(c.srcStaging->desc, engine(), c.srcStaging->storage->data);
+      const Staging& st = *c.srcStaging;
+      if (st.few) {
+        copyChannels(static_cast<const float*>(src.get_data_handle()), st.few->first, st.storage->data,
+                     st.few->second, c.src.channels);
+      } else {
+        memory view(st.view, engine(), st.storage->data);
+        st.reorder.execute(stream(), src, view);
+      }
+      src = staged;
+    }
+    memory written = c.dstStaging ? memory(c.dstStaging->desc, engine(), c.dstStaging->storage->data) : dst;
+    const memory weights(*c.weightsDesc, engine(), c.weights->data);
+    if (c.epilogue) {
+      c.primitive.execute(stream(),
+                          {{DNNL_ARG_DIFF_DST, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, written}});
+      stream().wait();
+      const memory::dims& d = written.get_desc().dims();
+      c.epilogue->apply(static_cast<float*>(written.get_data_handle()), c.bias ? c.bias->data : nullptr,
+                        d[2] * d[3], c.threads > 1);
+    } else {
+      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, written}};
+      if (c.bias) args.emplace(DNNL_ARG_BIAS, memory(*c.biasDesc, engine(), c.bias->data));
+      c.primitive.execute(stream(), args);
+    }
+    if (c.dstStaging) {
+      const Staging& st = *c.dstStaging;
+      if (st.few) {
+        copyChannels(st.storage->data, st.few->second, static_cast<float*>(dst.get_data_handle()), st.few->first,
+                     c.dst.channels);
+      } else {
+        memory view(st.view, engine(), st.storage->data);
+        st.reorder.execute(stream(), view, dst);
+      }
+    }
+  }
+  stream().wait();
+}
+
 void CompiledPlan::run(const float* x, float* y, int64_t batch) {
   const Buffer &in = buffers_[0], &out = buffers_[output_];
   const int64_t inSize = in.channels * in.height * in.width, outSize = out.channels * out.height * out.width;
   for (int64_t n = 0; n < batch; ++n) {
-    const float* xn = x + n * inSize;
-    float* yn = y + n * outSize;
-    for (Compiled& c : steps_) {
-      ThreadScope threads(c.threads);
-      memory src(descOf(c.src), engine(), dataOf(c.src, xn, yn));
-      memory dst(descOf(c.dst), engine(), dataOf(c.dst, xn, yn));
-      if (c.isReorder) {
-        c.primitive.execute(stream(), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
-      } else if (!c.weights) {
-        c.primitive.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-      } else {
-        if (c.srcStaging) {
-          memory staged(c.srcStaging->desc, engine(), c.srcStaging->storage->data);
-          const Staging& st = *c.srcStaging;
-          if (st.few) {
-            copyChannels(static_cast<const float*>(src.get_data_handle()), st.few->first, st.storage->data,
-                         st.few->second, c.src.channels);
-          } else {
-            memory view(st.view, engine(), st.storage->data);
-            st.reorder.execute(stream(), src, view);
-          }
-          src = staged;
-        }
-        memory written = c.dstStaging ? memory(c.dstStaging->desc, engine(), c.dstStaging->storage->data) : dst;
-        const memory weights(*c.weightsDesc, engine(), c.weights->data);
-        if (c.epilogue) {
-          c.primitive.execute(stream(),
-                              {{DNNL_ARG_DIFF_DST, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, written}});
-          stream().wait();
-          const memory::dims& d = written.get_desc().dims();
-          c.epilogue->apply(static_cast<float*>(written.get_data_handle()), c.bias ? c.bias->data : nullptr,
-                            d[2] * d[3]);
-        } else {
-          std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, written}};
-          if (c.bias) args.emplace(DNNL_ARG_BIAS, memory(*c.biasDesc, engine(), c.bias->data));
-          c.primitive.execute(stream(), args);
-        }
-        if (c.dstStaging) {
-          const Staging& st = *c.dstStaging;
-          if (st.few) {
-            copyChannels(st.storage->data, st.few->second, static_cast<float*>(dst.get_data_handle()), st.few->first,
-                         c.dst.channels);
-          } else {
-            memory view(st.view, engine(), st.storage->data);
-            st.reorder.execute(stream(), view, dst);
-          }
-        }
-      }
-      stream().wait();
-    }
+    for (Compiled& c : steps_) execute(c, x + n * inSize, y + n * outSize);
   }
 }
 
