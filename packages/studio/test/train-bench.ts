@@ -71,7 +71,10 @@ function nodeSpeed({ ngf, size }: Model): NodeSpeed {
   const cli = path.resolve(STUDIO, "../pix2pix/bin/pix2pix.js");
   const args = ["bench", "--json", "--size", `${size}`, "--ngf", `${ngf}`, "--ndf", `${ngf}`, "--iters", "3"];
   const run = spawnSync(process.execPath, [cli, ...args, "--backend", "onednn"], { encoding: "utf8" });
-  if (run.status !== 0) return { backend: "onednn", error: run.stderr.trim().split("\n")[0] };
+  if (run.status !== 0) {
+    const lines = run.stderr.trim().split("\n");
+    return { backend: "onednn", error: lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "" };
+  }
   const report: { train_s_per_iter: number } = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}");
   return {
     backend: "onednn",
@@ -129,14 +132,18 @@ async function browserSpeed(browser: Browser, url: string, run: (typeof RUNS)[nu
       "started",
     );
     const request: TrainBenchRequest = { ...model, steps: timedSteps + 1, budgetMs };
-    const stepMs = await withLimit(
+    const steps = await withLimit(
       page.evaluate((r) => window.trainBench(r), request),
       limitMs,
       "finished a step",
     );
-    const [first = Number.NaN, ...timed] = stepMs;
+    const [first = Number.NaN, ...timed] = steps.ms;
     const seconds = timed.reduce((a, b) => a + b, 0) / 1000;
-    const common = { ...started, first_step_s: round(first / 1000, 1) };
+    const common = {
+      ...started,
+      first_step_s: round(first / 1000, 1),
+      g_l1: steps.l1.map((v) => round(v, 4)),
+    };
     if (timed.length === 0) return { ...common, steps_timed: 0, s_per_step: round(first / 1000, 1), errors };
     return {
       ...common,

@@ -25,12 +25,18 @@ export interface StartedBackend {
   readonly threads: number;
 }
 
+export interface TrainBenchSteps {
+  /** Each step's ms (the first from the call's start: the network's creation included). */
+  readonly ms: number[];
+  /** Each step's G_L1: the same seed and data on every backend, so the same numbers, near enough. */
+  readonly l1: number[];
+}
+
 declare global {
   interface Window {
     /** Starts the backend `?backend=` names, as the studio does. */
     startBackend(): Promise<StartedBackend>;
-    /** Each step's ms (the first from the call's start: the network's creation included). */
-    trainBench(request: TrainBenchRequest): Promise<number[]>;
+    trainBench(request: TrainBenchRequest): Promise<TrainBenchSteps>;
   }
 }
 
@@ -55,7 +61,8 @@ window.startBackend = async () => {
 };
 
 window.trainBench = async ({ netG, ngf, size, steps, budgetMs }) => {
-  const stepMs: number[] = [];
+  const ms: number[] = [];
+  const l1: number[] = [];
   let last = performance.now();
   await trainOnPairs(
     {
@@ -65,12 +72,13 @@ window.trainBench = async ({ netG, ngf, size, steps, budgetMs }) => {
     {
       maxSteps: steps,
       deadline: Date.now() + budgetMs,
-      onStep: () => {
+      onStep: ({ losses }) => {
         const now = performance.now();
-        stepMs.push(now - last);
+        ms.push(now - last);
+        l1.push(losses.G_L1);
         last = now;
       },
     },
   );
-  return stepMs;
+  return { ms, l1 };
 };
