@@ -6,6 +6,7 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { glob } from "tinyglobby";
 import { isImageFile } from "../data/sources.ts";
 import { UserError } from "../errors.ts";
 
@@ -32,52 +33,17 @@ async function imagesUnder(folder: string): Promise<string[]> {
     .sort();
 }
 
-/**
- * A glob as a regular expression over '/'-separated relative paths: `**` any folders (or none), `*`
- * and `?` within one name, `{a,b}` either, `[...]` a character class.
- */
-export function globPattern(glob: string): RegExp {
-  let source = "";
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (glob.startsWith("**/", i)) {
-      source += "(?:.*/)?";
-      i += 2;
-    } else if (glob.startsWith("**", i)) {
-      source += ".*";
-      i += 1;
-    } else if (c === "*") source += "[^/]*";
-    else if (c === "?") source += "[^/]";
-    else if (c === "{") {
-      source += "(?:";
-      braces++;
-    } else if (c === "}" && braces > 0) {
-      source += ")";
-      braces--;
-    } else if (c === "," && braces > 0) source += "|";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) source += "\\[";
-      else {
-        source += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
-        i = end;
-      }
-    } else source += c.replace(/[.+^$()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
-}
-
-async function globItems(glob: string): Promise<{ root: string; files: string[] }> {
-  const parts = glob.split(/[\\/]/);
+/** A glob's image files, relative to its first wildcard-free folders (its root). */
+async function globItems(pattern: string): Promise<{ root: string; files: string[] }> {
+  const parts = pattern.split(/[\\/]/);
   const fixed = parts.findIndex((part) => WILDCARD.test(part));
   const root = parts.slice(0, fixed).join("/") || ".";
-  const pattern = globPattern(parts.slice(fixed).join("/"));
-  const all = await imagesUnder(root).catch(() => []);
-  return { root, files: all.filter((file) => pattern.test(file.split(path.sep).join("/"))) };
+  const matches = await glob(parts.slice(fixed).join("/"), {
+    cwd: root,
+    onlyFiles: true,
+    expandDirectories: false,
+  });
+  return { root, files: matches.filter(isImageFile).sort() };
 }
 
 /**
