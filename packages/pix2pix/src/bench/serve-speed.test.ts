@@ -39,4 +39,5 @@ test("serve-bench drives a real server at each concurrency and reports rates, la
   }
   assert.ok(report.server_rss_mb.after > 50, "the server's memory, not the bench's");
   assert.equal(report.checks.no_5xx_but_503_504, true);
+  assert.equal(report.checks.no_connection_errors, true);
 });

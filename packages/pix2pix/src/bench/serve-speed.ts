@@ -55,6 +55,8 @@ export interface ServeBenchReport {
   readonly checks: {
     readonly batching_helps: boolean;
     readonly no_5xx_but_503_504: boolean;
+    /** Every request got an HTTP answer (no reset connection, no client timeout). */
+    readonly no_connection_errors: boolean;
     readonly rss_within_10_percent: boolean;
   };
 }
@@ -201,6 +203,7 @@ export async function benchServe(
           no_5xx_but_503_504: levels.every((l) =>
             Object.keys(l.by_status).every((s) => !/^5\d\d$/.test(s) || s === "503" || s === "504"),
           ),
+          no_connection_errors: levels.every((l) => !l.by_status.errors && !l.by_status.timeouts),
           rss_within_10_percent: Math.abs(after - afterWarmup) <= 0.1 * afterWarmup,
         },
       };
