@@ -1,0 +1,103 @@
+/**
+ * The InferencePlan kernel against the same network written with tfjs ops on the cpu backend, a small
+ * U-Net: convolutions with bias and LeakyRelu / Relu, a transposed convolution writing its Relu'd
+ * output into the second half of a concatenation, a Relu copy of the skip into the first half, and a
+ * transposed convolution with Tanh into a 3-channel output (a layout oneDNN has no jit kernel for).
+ * Batch of two, relative error ≤ 1e-4; a slice off a channel block is refused.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import { BACKEND_NAME, INFERENCE_PLAN, type InferencePlanSpec, type PlanStep } from "../src/index.ts";
+import { randomValues, relativeError, TOLERANCE } from "./compare.ts";
+
+const step = (s: Partial<PlanStep> & Pick<PlanStep, "kind" | "src" | "dst">): PlanStep => ({
+  bias: true,
+  kernel: 4,
+  stride: 2,
+  pad: 1,
+  activation: "none",
+  alpha: 0,
+  ...s,
+});
+
+// buffers: 0 input (3 ch, H) · 1 skip (32 ch, H/2) · 2 inner (64 ch, H/4) · 3 concatenation (64 ch,
+// H/2) · 4 output (3 ch, H)
+const PLAN: InferencePlanSpec = {
+  bufferChannels: [3, 32, 64, 64, 3],
+  output: 4,
+  steps: [
+    step({ kind: "conv", src: [0, 0, 3], dst: [1, 0, 32], activation: "leakyRelu", alpha: 0.2 }),
+    step({ kind: "conv", src: [1, 0, 32], dst: [2, 0, 64], activation: "relu" }),
+    step({ kind: "deconv", src: [2, 0, 64], dst: [3, 32, 32], activation: "relu" }),
+    step({ kind: "eltwise", src: [1, 0, 32], dst: [3, 0, 32], activation: "relu" }),
+    step({ kind: "deconv", src: [3, 0, 64], dst: [4, 0, 3], activation: "tanh" }),
+  ],
+};
+
+// OIHW for convolutions, IOHW for transposed ones (PyTorch's layouts), by step
+const SHAPES: Record<string, number[]> = {
+  w0: [32, 3, 4, 4],
+  b0: [32],
+  w1: [64, 32, 4, 4],
+  b1: [64],
+  w2: [64, 32, 4, 4],
+  b2: [32],
+  w4: [64, 3, 4, 4],
+  b4: [3],
+};
+
+function weights(): tf.NamedTensorMap {
+  return Object.fromEntries(
+    Object.entries(SHAPES).map(([name, shape], i) => [
+      name,
+      tf.tensor(
+        Float32Array.from(randomValues(tf.util.sizeFromShape(shape), 10 + i), (v) => 0.2 * v),
+        shape,
+      ),
+    ]),
+  );
+}
+
+/** The plan's network with tfjs ops (NHWC: OIHW → HWIO for conv2d, IOHW → HW·out·in for conv2dTranspose). */
+function reference(x: tf.Tensor4D, w: tf.NamedTensorMap): tf.Tensor {
+  const at = (name: string) => w[name] as tf.Tensor;
+  const conv = (t: tf.Tensor4D, i: number) =>
+    tf.add(
+      tf.conv2d(t, tf.transpose(at(`w${i}`), [2, 3, 1, 0]) as tf.Tensor4D, 2, 1),
+      at(`b${i}`),
+    ) as tf.Tensor4D;
+  const deconv = (t: tf.Tensor4D, i: number, channels: number) => {
+    const [n, h, wd] = t.shape;
+    const filter = tf.transpose(at(`w${i}`), [2, 3, 1, 0]) as tf.Tensor4D;
+    return tf.add(
+      tf.conv2dTranspose(t, filter, [n, h * 2, wd * 2, channels], 2, 1),
+      at(`b${i}`),
+    ) as tf.Tensor4D;
+  };
+  const skip = tf.leakyRelu(conv(x, 0), 0.2) as tf.Tensor4D;
+  const inner = tf.relu(conv(skip, 1)) as tf.Tensor4D;
+  const cat = tf.concat([tf.relu(skip), tf.relu(deconv(inner, 2, 32))], 3) as tf.Tensor4D;
+  return tf.tanh(deconv(cat, 4, 3));
+}
+
+test("InferencePlan: a small U-Net in one call gives what its ops give on the cpu backend", async () => {
+  const x = tf.tensor(randomValues(2 * 32 * 32 * 3, 1), [2, 32, 32, 3]) as tf.Tensor4D;
+  const w = weights();
+  await tf.setBackend("cpu");
+  const expected = tf.tidy(() => reference(x, w)).dataSync();
+  await tf.setBackend(BACKEND_NAME);
+  for (let call = 0; call < 2; call++) {
+    const y = tf.engine().runKernel(INFERENCE_PLAN, { ...w, x }, { plan: PLAN }) as tf.Tensor;
+    assert.deepEqual(y.shape, [2, 32, 32, 3]);
+    const error = relativeError(y.dataSync(), expected);
+    assert.ok(error <= TOLERANCE, `call ${call}: relative error ${error}`);
+    y.dispose();
+  }
+  const offBlock: InferencePlanSpec = {
+    ...PLAN,
+    steps: PLAN.steps.map((s, i) => (i === 3 ? { ...s, dst: [3, 4, 32] } : s)),
+  };
+  assert.throws(() => tf.engine().runKernel(INFERENCE_PLAN, { ...w, x }, { plan: offBlock }), RangeError);
+  tf.dispose([x, ...Object.values(w)]);
+});
