@@ -139,11 +139,12 @@ async function browserSpeed(browser: Browser, url: string, run: (typeof RUNS)[nu
     );
     const [first = Number.NaN, ...timed] = steps.ms;
     const seconds = timed.reduce((a, b) => a + b, 0) / 1000;
-    const common = {
-      ...started,
-      first_step_s: round(first / 1000, 1),
-      g_l1: steps.l1.map((v) => round(v, 4)),
-    };
+    const g_l1 = steps.l1.map((v) => round(v, 4));
+    // A step's L1 is never exactly 0: zeros mean the backend's reads came back empty, its time is no step's
+    if (!steps.l1.every((v) => Number.isFinite(v) && v > 0)) {
+      return { ...started, error: "its losses read back as 0 or not finite: no valid step", g_l1, errors };
+    }
+    const common = { ...started, first_step_s: round(first / 1000, 1), g_l1 };
     if (timed.length === 0) return { ...common, steps_timed: 0, s_per_step: round(first / 1000, 1), errors };
     return {
       ...common,
