@@ -4,8 +4,8 @@
  */
 import { type Attribute, backend_util, type NamedAttrMap } from "@tensorflow/tfjs-core";
 
-export type ConvPad = "valid" | "same" | number | backend_util.ExplicitPadding;
-export type RoundingMode = "floor" | "round" | "ceil";
+type ConvPad = "valid" | "same" | number | backend_util.ExplicitPadding;
+type RoundingMode = "floor" | "round" | "ceil";
 type Quad = [number, number, number, number];
 
 function fail(kernelName: string, name: string, value: Attribute | undefined): never {
@@ -24,7 +24,7 @@ function pair(value: Attribute | undefined): [number, number] | undefined {
 }
 
 /** Four numbers: a 4-D shape (an input's, or a shape attribute). */
-export function quad(value: Attribute | undefined, name: string, kernelName: string): Quad {
+function quad(value: Attribute | undefined, name: string, kernelName: string): Quad {
   const [a, b, c, d, ...rest] = numbers(value) ?? [];
   if (a === undefined || b === undefined || c === undefined || d === undefined || rest.length > 0) {
     return fail(kernelName, name, value);

@@ -7,7 +7,7 @@ import {
   type backend_util,
   type DataType,
   getKernel,
-  KernelBackend,
+  type KernelBackend,
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
@@ -30,11 +30,10 @@ export function asWasmBackend(backend: object, kernelName: string): WasmBackend 
   return backend;
 }
 
+/** By shape rather than class: a page may hold more than one copy of tfjs-core. */
 function isWasmBackend(backend: object): backend is WasmBackend {
-  return (
-    backend instanceof KernelBackend &&
-    typeof Reflect.get(backend, "makeOutput") === "function" &&
-    typeof Reflect.get(backend, "typedArrayFromHeap") === "function"
+  return ["makeOutput", "typedArrayFromHeap", "disposeData"].every(
+    (method) => typeof Reflect.get(backend, method) === "function",
   );
 }
 
