@@ -12,6 +12,7 @@ import { type DetectedGenerator, detectGenerator } from "../models/detect.ts";
 import { createGenerator, generatorConfig } from "../models/index.ts";
 import { tensorflowUnetStateDict } from "../models/unet-tf.ts";
 import type { Network } from "../nn/network.ts";
+import { withInferencePlan } from "./inference-plan.ts";
 
 export interface LoadedGenerator {
   readonly g: Network;
@@ -77,7 +78,10 @@ export function generatorFromBytes(bytes: Uint8Array, name: string): LoadedGener
   return { g: loadedGenerator(tensors, architecture, name), architecture, metadata };
 }
 
-/** The generator `architecture` describes, with the weights of `tensors` (a state dict from `source`). */
+/**
+ * The generator `architecture` describes, with the weights of `tensors` (a state dict from `source`);
+ * its eval-mode calls go through an inference plan where the backend has one (inference-plan.ts).
+ */
 export function loadedGenerator(
   tensors: StateDict,
   architecture: DetectedGenerator,
@@ -94,5 +98,5 @@ export function loadedGenerator(
     g.dispose();
     throw error;
   }
-  return g;
+  return withInferencePlan(g, architecture);
 }
