@@ -38,6 +38,20 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/** Refuses a body over `maxBytes` with 413 before reading the rest. */
+function limitBody(maxBytes: number, what: string) {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => {
+      c.header("Connection", "close"); // the rest of the body is not read
+      return c.json(
+        errorBody(`the body is over the limit of ${maxBytes} bytes`, `send a smaller ${what}`),
+        413,
+      );
+    },
+  });
+}
+
 export function createApp(config: AppConfig): Hono {
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, config.log));
@@ -68,18 +82,31 @@ export function createApp(config: AppConfig): Hono {
       ETag: etag,
     });
   });
+  app.put(
+    "/api/models/:name/weights",
+    limitBody(config.maxBodyBytes, "model, or raise --max-body"),
+    async (c) => {
+      const type = c.req.header("content-type") ?? "";
+      if (!type.startsWith("application/octet-stream")) {
+        return c.json(
+          errorBody(
+            `cannot take ${type || "a body without a type"}`,
+            "send the .safetensors bytes as application/octet-stream",
+          ),
+          415,
+        );
+      }
+      const name = c.req.param("name");
+      const { created, architecture } = await config.registry.store(
+        name,
+        new Uint8Array(await c.req.arrayBuffer()),
+      );
+      return c.json({ name, ...architecture }, created ? 201 : 200);
+    },
+  );
   app.post(
     "/api/translate",
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) => {
-        c.header("Connection", "close"); // the rest of the body is not read
-        return c.json(
-          errorBody(`the body is over the limit of ${config.maxBodyBytes} bytes`, "send a smaller image"),
-          413,
-        );
-      },
-    }),
+    limitBody(config.maxBodyBytes, "image"),
     translateHandler(config.registry, { maxPixels: config.maxPixels, timeoutMs: config.timeoutMs }),
   );
   app.route("/api/runs", runsRoutes(config.checkpointsDir, config.watchers));

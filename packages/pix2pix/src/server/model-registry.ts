@@ -3,11 +3,15 @@
  * run under --checkpoints-dir with a latest generator (named by the run). Names are looked up in that
  * listing, never joined to a path, so no request reaches a file outside the model folders. Models load
  * on first use and stay in an LRU bounded by a count and a weights budget; a model whose weights file
- * changed (a run saved a new checkpoint) is loaded again on its next use.
+ * changed (a run saved a new checkpoint) is loaded again on its next use. An uploaded generator (a
+ * .safetensors, checked before it is kept) becomes NAME.safetensors in --models.
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { decodeWeightsFile } from "../infer/generator-bytes.ts";
+import { writeFileAtomic } from "../io/atomic-file.ts";
 import { runFiles } from "../io/run-files.ts";
+import { type DetectedGenerator, detectGenerator } from "../models/detect.ts";
 import type { BatcherLimits } from "./batcher.ts";
 import { HttpError } from "./http-error.ts";
 import { type ModelEntry, type ModelSummary, ServedModel } from "./served-model.ts";
@@ -104,6 +108,44 @@ export class ModelRegistry {
   /** The weights file of the model named `name` (404 for an unknown name). */
   async weightsFile(name: string): Promise<string> {
     return (await this.find(name)).entry.weights;
+  }
+
+  /**
+   * Keeps `bytes`, a generator's .safetensors, as model `name`: NAME.safetensors in --models, written
+   * whole or not at all; an upload of that name before is replaced (and reloaded on its next use).
+   * Refused: no --models folder (403), a name that is no file name (400), a name another model has
+   * (409), bytes that are no generator (422, from the library's UserError).
+   */
+  async store(
+    name: string,
+    bytes: Uint8Array,
+  ): Promise<{ created: boolean; architecture: DetectedGenerator }> {
+    const dir = this.o.modelsDir;
+    if (dir === undefined) {
+      throw new HttpError(
+        403,
+        "this server has no models folder to keep uploads in",
+        "start pix2pix serve with --models DIR",
+      );
+    }
+    if (!NAME.test(name) || name.includes("..")) {
+      throw new HttpError(
+        400,
+        `'${name}' cannot be a model name`,
+        "use letters, digits, '_', '-' and '.', starting with a letter, digit or '_'",
+      );
+    }
+    const file = path.join(dir, `${name}.safetensors`);
+    const existing = (await this.entries()).get(name);
+    if (existing && existing.weights !== file) {
+      const what =
+        existing.source === "run" ? "a training run" : `the file ${path.basename(existing.weights)}`;
+      throw new HttpError(409, `the model name '${name}' is taken by ${what}`, "upload under another name");
+    }
+    const { tensors, metadata } = decodeWeightsFile(bytes, `${name}.safetensors`);
+    const architecture = detectGenerator(tensors, metadata, `the uploaded ${name}.safetensors`);
+    await writeFileAtomic(file, bytes);
+    return { created: existing === undefined, architecture };
   }
 
   /** Runs `work` with the model named `name`, loaded (or reloaded) as needed; 404 for an unknown name. */

@@ -235,4 +235,43 @@ describe("pix2pix serve", () => {
     });
     assert.equal(res.status, 200);
   });
+
+  test("PUT /api/models/NAME/weights keeps an uploaded generator, which then translates; bad uploads are refused", async () => {
+    const put = (name: string, body: Uint8Array, type = "application/octet-stream") =>
+      fetch(`${main.url}/api/models/${name}/weights`, {
+        method: "PUT",
+        headers: { "Content-Type": type },
+        body: new Uint8Array(body),
+      });
+    const weights = readFileSync(models.file);
+    const created = await put("uploaded", weights);
+    assert.equal(created.status, 201);
+    assert.equal((await created.json()).netG, "resnet_6blocks");
+    assert.ok(readFileSync(path.join(models.modelsDir, "uploaded.safetensors")).equals(weights));
+    const translated = async (model: string) =>
+      Buffer.from(
+        await (await postImage(`${main.url}/api/translate?model=${model}`, image.bytes)).arrayBuffer(),
+      );
+    assert.ok((await translated("uploaded")).equals(await translated("tiny-file")));
+    assert.equal((await put("uploaded", weights)).status, 200, "a second upload replaces the first");
+
+    const refused = async (res: Response, status: number, pattern: RegExp) => {
+      assert.equal(res.status, status);
+      const body = await res.json();
+      assert.match(body.error, pattern);
+      assert.ok(body.hint);
+    };
+    await refused(await put("tiny", weights), 409, /taken by a training run/);
+    await refused(await put("junk", Buffer.from("not a safetensors file")), 422, /junk\.safetensors/);
+    await refused(await put("-dash", weights), 400, /cannot be a model name/);
+    await refused(await put("typed", weights, "image/png"), 415, /image\/png/);
+    const noFolder = await server({ models: undefined });
+    const res = await fetch(`${noFolder.url}/api/models/x/weights`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/octet-stream" },
+      body: new Uint8Array(weights),
+    });
+    await refused(res, 403, /no models folder/);
+    rmSync(path.join(models.modelsDir, "uploaded.safetensors"));
+  });
 });
