@@ -108,8 +108,12 @@ export async function startServer(
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const watcher of watchers) watcher.abort();
+        // a connection goes idle when its request in flight is answered; kept alive, it would hold
+        // close() for the whole keep-alive time
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.closeIdleConnections();
         await closed;
+        clearInterval(sweep);
         await registry.close();
       })();
       return closing;

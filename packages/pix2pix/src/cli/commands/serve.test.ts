@@ -65,9 +65,13 @@ describe("pix2pix serve (the command)", () => {
       await s.waitFor(new RegExp(`${signal}: finishing the requests in flight`));
       await assert.rejects(fetch(`${s.url}/api/health`), "no new connections");
       const res = await inFlight;
+      const answered = performance.now();
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("content-type"), "image/png");
       assert.equal(await s.exited, 0, s.output());
+      // the answered request's connection, kept alive by the client, must not hold the exit for the
+      // server's 65 s keep-alive time
+      assert.ok(performance.now() - answered < 30_000, "exits soon after the last answer");
       assert.match(s.output(), /stopped/);
     });
   }
