@@ -11,7 +11,10 @@ export const TILE_CHOICES = ["auto", "on", "off"] as const;
 export type TileChoice = (typeof TILE_CHOICES)[number];
 
 export const translateOptions = {
-  model: option.required("generator weights: .safetensors, a reference .pth, or a run folder", "file"),
+  model: option.required(
+    "generator weights: .safetensors, a reference .pth, a pix2pix-tensorflow / ml5.js .pict, or a run folder",
+    "file",
+  ),
   output: option.required(
     "the image to write (.png, .jpg, .webp) for one input file; the folder to write into for folders, globs or several files",
     "path",
