@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { runCli } from "../../test/cli-helpers.ts";
+import { parseShapes, type ShapeReport } from "./shape-speed.ts";
 import type { ConvKernelRate } from "./training-speed.ts";
 
 const TINY = ["--size", "128", "--ngf", "4", "--ndf", "4", "--iters", "1"];
@@ -89,6 +90,64 @@ test("pix2pix bench measures the sgemm peak and the convolutions' share of it, a
   assert.match(text.stdout, /^inference +[\d.]+ s\/batch, peak RSS \d+ MB$/m);
   assert.match(text.stdout, /^sgemm peak +[\d.]+ GFLOP\/s$/m);
   assert.match(text.stdout, /^ {2}Conv2DBackpropFilter +[\d.]+ % +[\d.e-]+ GFLOP\/s \([\d.]+ % of peak\)$/m);
+});
+
+test("pix2pix bench --shapes measures each shape in a process of its own, its FLOPs growing with batch and size", () => {
+  // 128 px batch 1 is the report's own shape (--size 128, batch 1), measured in this process.
+  const shapes = "128x2,256x1";
+  const { status, stdout, stderr } = runCli(["bench", ...TINY, "--json", "--shapes", shapes]);
+  assert.equal(status, 0, stderr);
+  const report = JSON.parse(stdout.trim());
+  assert.equal(report.size, 128); // the shape of --size and --batch stays the report's own
+  const entries: ShapeReport[] = report.shapes;
+  assert.deepEqual(
+    entries.map(({ size, batch }) => `${size}x${batch}`),
+    shapes.split(","),
+  );
+  for (const e of entries) {
+    const label = `${e.size} px × ${e.batch}`;
+    assertRate(`${label} training`, e.gflops_per_s, e.utilization);
+    assertRate(`${label} inference`, e.infer_gflops_per_s, e.infer_utilization);
+    for (const figure of [
+      e.peak_gflops,
+      e.train_s_per_iter,
+      e.train_gflop_per_iter,
+      e.infer_gflop_per_batch,
+    ]) {
+      assert.ok(typeof figure === "number" && Number.isFinite(figure) && figure > 0, `${label}: ${figure}`);
+    }
+    assert.ok(Number.isInteger(e.infer_peak_rss_mb) && e.train_peak_rss_mb >= e.infer_peak_rss_mb, label);
+  }
+  const [two, large] = entries as [ShapeReport, ShapeReport];
+  const one = {
+    train_gflop_per_iter: report.gflops_per_s * report.train_s_per_iter,
+    infer_gflop_per_batch: report.infer_gflops_per_s * report.infer_s_per_batch,
+  };
+  const near = (value: number, low: number, high: number, what: string) =>
+    assert.ok(value >= low && value <= high, `${what}: ${value}`);
+  // Twice the images, twice the convolutions' work; twice the side, four times (the PatchGAN's
+  // stride-1 layers lose a row and a column at either size: a little over 4 in training).
+  const ratio = (a: number | null, b: number | null) => (a ?? Number.NaN) / (b ?? Number.NaN);
+  near(ratio(two.train_gflop_per_iter, one.train_gflop_per_iter), 1.9, 2.1, "batch 2 / 1, training");
+  near(ratio(two.infer_gflop_per_batch, one.infer_gflop_per_batch), 1.9, 2.1, "batch 2 / 1, inference");
+  near(ratio(large.train_gflop_per_iter, one.train_gflop_per_iter), 3.9, 4.6, "256 / 128 px, training");
+  near(ratio(large.infer_gflop_per_batch, one.infer_gflop_per_batch), 3.85, 4.15, "256 / 128 px, inference");
+
+  // Each shape's line as it ended: on stderr beside the JSON line (on stdout without --json).
+  const lines = stderr.split("\n").filter((line) => line.startsWith("shape "));
+  assert.equal(lines.length, 2, stderr);
+  assert.match(
+    lines[1] as string,
+    /^shape 256 px × 1 +train [\d.]+ s \([\d.]+ % of peak\), inference [\d.]+ s \([\d.]+ % of peak\), peak RSS \d+ \/ \d+ MB$/,
+  );
+
+  assert.deepEqual(parseShapes("256x1, 512x4"), [
+    { size: 256, batch: 1 },
+    { size: 512, batch: 4 },
+  ]);
+  for (const wrong of ["256x1,200x2", "256", "256x0", "x1"]) {
+    assert.throws(() => parseShapes(wrong), /--shapes takes SIZExBATCH pairs/, wrong);
+  }
 });
 
 test("pix2pix bench rejects a size the U-Net cannot take", () => {

@@ -5,6 +5,7 @@
 import { useBackend } from "../../backend.ts";
 import { runBaseline } from "../../bench/baseline.ts";
 import { measureOnnxBaseline, type OnnxBaselineReport } from "../../bench/onnx-baseline.ts";
+import { measureShapes, parseShapes, type ShapeReport } from "../../bench/shape-speed.ts";
 import { generatorForSize, measureTrainingSpeed, type SpeedReport } from "../../bench/training-speed.ts";
 import { UserError } from "../../errors.ts";
 import { backendOption } from "../../options/common.ts";
@@ -32,10 +33,16 @@ export const benchCommand = defineCommand({
     "onnx-baseline": option.flag(
       "also export the generator to ONNX and time onnxruntime-node (as many threads as ours) beside our inference, in turns within each round: eval mode (by the inference plan, and op by op) and the paper's test mode; adds onnxruntime and infer_ratio_onnxruntime (eval), infer_ratio_onnxruntime_test",
     ),
+    shapes: option.string(
+      undefined,
+      "also measure these SIZExBATCH shapes (e.g. 256x1,256x4,512x1) with the same ngf, ndf and iterations, each in a child process of its own so that each shape's peak RSS is its own (a process's peak never comes down); adds shapes: [{size, batch, peak_gflops, train_s_per_iter, gflops_per_s, utilization, train_gflop_per_iter, infer_s_per_batch, infer_gflops_per_s, infer_utilization, infer_gflop_per_batch, train_peak_rss_mb, infer_peak_rss_mb}], each utilization against the sgemm peak its own process measured",
+      "list",
+    ),
   },
   positionals: [],
   examples: [
     "pix2pix bench --json",
+    "pix2pix bench --json --iters 3 --shapes 256x1,256x4,512x1",
     "pix2pix bench --json --onnx-baseline",
     "pix2pix bench --iters 6 --baseline '/usr/bin/python3 tools/torch_reference/bench.py'",
   ],
@@ -46,7 +53,13 @@ export const benchCommand = defineCommand({
         "use 256 (U-Net-256) or 128 (U-Net-128)",
       );
     }
+    const shapes = options.shapes === undefined ? undefined : parseShapes(options.shapes);
     const baseline = options.baseline === undefined ? undefined : runBaseline(options.baseline, options);
+    // Before this process allocates anything: the children's memory comes on top of ours. Each
+    // shape's line as it ends (minutes each at 512 px): on stderr beside --json's one line.
+    const say = options.json ? console.error : console.log;
+    const settings = { ...options, cli: process.argv[1] as string };
+    const shapeReports = shapes && measureShapes(settings, shapes, (s) => say(shapeLine(s)));
     await useBackend(options.backend);
     const report = await measureTrainingSpeed(options);
     const onnx = options.onnxBaseline ? await measureOnnxBaseline(options) : undefined;
@@ -64,7 +77,8 @@ export const benchCommand = defineCommand({
       infer_ratio_onnxruntime_test: onnx.infer_ratio_onnxruntime_test,
     };
     if (options.json) {
-      console.log(JSON.stringify({ ...report, ...(baseline && { baseline, ...ratios }), ...onnxFields }));
+      const extra = { ...(baseline && { baseline, ...ratios }), ...onnxFields, shapes: shapeReports };
+      console.log(JSON.stringify({ ...report, ...extra }));
       return;
     }
     printReport(report, options.size);
@@ -115,6 +129,15 @@ function printReport(report: SpeedReport, size: number): void {
   for (const [name, share] of Object.entries(report.fallbacks)) {
     console.log(`  ${`${name} (cpu fallback)`.padEnd(24)} ${percent(share)}`);
   }
+}
+
+function shapeLine(s: ShapeReport): string {
+  const share = (utilization: number | null) =>
+    utilization === null ? "" : ` (${(utilization * 100).toFixed(1)} % of peak)`;
+  const shape = `${s.size} px × ${s.batch}`.padEnd(10);
+  const train = `${s.train_s_per_iter.toFixed(3)} s${share(s.utilization)}`;
+  const infer = `${s.infer_s_per_batch.toFixed(3)} s${share(s.infer_utilization)}`;
+  return `shape ${shape} train ${train}, inference ${infer}, peak RSS ${s.train_peak_rss_mb} / ${s.infer_peak_rss_mb} MB`;
 }
 
 function printOnnx(onnx: OnnxBaselineReport): void {
