@@ -252,6 +252,25 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
     }
   });
 
+  test("an idle worker whose Redis went away exits 0 at once on SIGTERM", async () => {
+    const own = await startLocalRedis();
+    const worker = startCli(["worker", "--redis", own.url, "--backend", "cpu"]);
+    try {
+      await worker.waitForLine(/taking jobs from/);
+      await own.stop();
+      await worker.waitForLine(/unreachable/);
+      worker.child.kill("SIGTERM");
+      const exit = await Promise.race([
+        worker.exited,
+        new Promise((r) => setTimeout(() => r("still running"), 20_000)),
+      ]);
+      assert.equal(exit, 0, worker.lines.join("\n"));
+    } finally {
+      worker.child.kill("SIGKILL");
+      await own.stop();
+    }
+  });
+
   test("an unreachable Redis is an error naming its URL and what to do", async () => {
     const closed = `redis://127.0.0.1:${await freePort()}`;
     const worker = startCli(["worker", "--redis", closed]);

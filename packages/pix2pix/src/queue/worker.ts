@@ -83,14 +83,20 @@ export async function runWorker(
   const url = displayUrl(connection.url);
   const name = settings.name ?? `${hostname()}:${process.pid}`;
   let [translated, skipped, failedAttempts] = [0, 0, 0];
+  let inHand = 0;
   const worker = new Worker<TranslationJob, TranslationOutcome>(
     settings.queue,
     async (job) => {
       if (job.name !== JOB_NAME) throw new Error(`not a translation job: '${job.name}'`);
       onEvent({ kind: "start", id: String(job.id), job: job.data, attempt: job.attemptsStarted });
-      return translate(job.data, (percent) => {
-        job.updateProgress(percent).catch(() => undefined);
-      });
+      inHand++;
+      try {
+        return await translate(job.data, (percent) => {
+          job.updateProgress(percent).catch(() => undefined);
+        });
+      } finally {
+        inHand--;
+      }
     },
     {
       connection: connection.options,
@@ -140,8 +146,9 @@ export async function runWorker(
   });
   const running = worker.run();
   await Promise.race([stopped, running]);
-  // close() lets the job in hand finish (and be marked done) before it resolves.
-  await worker.close();
+  // A graceful close lets the job in hand finish (and be marked done) before it resolves; with none in
+  // hand nothing is lost by not waiting, and a graceful close would wait for Redis while it is away.
+  await worker.close(inHand === 0);
   await running;
   return { translated, skipped, failedAttempts };
 }
