@@ -68,7 +68,7 @@ function checkAgainst(request: GeneratorRequest, found: DetectedGenerator, file:
   }
 }
 
-/** The architecture of `dict`: what its weights show, and dropout as requested, saved, or on. */
+/** The architecture of `dict`: what its weights show, and dropout as requested, saved, or the kind's default. */
 export function resolveArchitecture(
   dict: StateDict,
   file: string,
@@ -77,7 +77,7 @@ export function resolveArchitecture(
 ): ResolvedGenerator {
   const found = detectGenerator(dict, {}, file);
   checkAgainst(request, found, file);
-  return { ...found, noDropout: request.noDropout ?? savedNoDropout ?? false };
+  return { ...found, noDropout: request.noDropout ?? savedNoDropout ?? found.noDropout };
 }
 
 /** A weights file's state dict and metadata: safetensors, a reference .pth, or a .pict. */

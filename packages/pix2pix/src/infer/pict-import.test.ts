@@ -17,12 +17,13 @@ import { useBackend } from "../backend.ts";
 import { UserError } from "../errors.ts";
 import { readImage } from "../io/images.ts";
 import { decodePict } from "../io/pict.ts";
+import { encodePth } from "../io/pth-write.ts";
 import { decodeSafetensors } from "../io/safetensors-codec.ts";
 import { nchwToNhwc, nhwcToNchw } from "../nn/layout.ts";
 import type { Mode, Network } from "../nn/network.ts";
 import { Rng } from "../random.ts";
 import { scanModels } from "../server/model-registry.ts";
-import { generatorFromBytes } from "./generator-bytes.ts";
+import { decodeWeightsFile, generatorFromBytes } from "./generator-bytes.ts";
 import { openGenerator } from "./generator-file.ts";
 import { importCheckpoint } from "./import-checkpoint.ts";
 import { generatorToOnnx } from "./onnx-export.ts";
@@ -74,6 +75,11 @@ describe(".pict models (pix2pix-tensorflow, ml5.js)", () => {
       inputNc: 3,
       outputNc: 3,
     });
+    // its weights in a .pth (no metadata) read back without dropout too, so they translate the same
+    const pth = encodePth(decodeWeightsFile(bytes, "tf_unet_ngf4.pict").tensors);
+    const fromPth = generatorFromBytes(pth, "model.pth");
+    fromPth.g.dispose();
+    assert.equal(fromPth.architecture.noDropout, true);
   });
 
   test("the output of pix2pix-tensorflow's generator (independent PyTorch pass) within 1e-4 relative, test and eval", () => {

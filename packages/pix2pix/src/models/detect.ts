@@ -88,7 +88,11 @@ export function detectGenerator(
   const noDropout = metadata.noDropout === "true";
   if (weights.has("model.model.0.weight")) return { ...unet(weights, source), noDropout };
   if (weights.has("model.1.weight")) return { ...resnet(weights, source), noDropout };
-  if (weights.has("encoder_1.conv.weight")) return { ...tensorflowUnet(weights, source), noDropout };
+  if (weights.has("encoder_1.conv.weight")) {
+    // pix2pix-tensorflow's generator runs without dropout (as its browser demo and ml5 ran it) unless
+    // a file we wrote says otherwise
+    return { ...tensorflowUnet(weights, source), noDropout: metadata.noDropout !== "false" };
+  }
   const looksLikeD = weights.has("model.0.weight");
   throw new UserError(
     `${source} is not a pix2pix generator: it has neither a U-Net's nor a ResNet's first layer`,
