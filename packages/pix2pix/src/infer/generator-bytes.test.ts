@@ -65,6 +65,17 @@ describe("generatorFromBytes", () => {
     g.dispose();
   });
 
+  test("a name that says nothing: the bytes tell a zip or a legacy torch.save from a safetensors", () => {
+    for (const file of ["unet_128_ngf2.pth", "unet_128_ngf2.legacy.pth"]) {
+      const { g, architecture } = generatorFromBytes(
+        readFileSync(path.join(PARITY_FIXTURES, file)),
+        "weights.bin",
+      );
+      g.dispose();
+      assert.equal(architecture.netG, "unet_128", file);
+    }
+  });
+
   test("a discriminator, a hostile pickle and broken files are UserErrors that say what is wrong", () => {
     const d = createDiscriminator(
       { netD: "basic", ndf: 2, nLayersD: 3, norm: "batch", inputNc: 6, initType: "normal", initGain: 0.02 },
@@ -101,6 +112,7 @@ describe("generatorFromBytes", () => {
       ],
       [nullEntry, "null.safetensors", /null\.safetensors is not a valid safetensors/],
       [Uint8Array.from([0x80, 2, 0x7d]), "cut.pth", /cut\.pth/],
+      [new Uint8Array(16), "exported.onnx", /exported\.onnx is an ONNX model/],
     ];
     for (const [bytes, name, message] of refused) {
       assert.throws(

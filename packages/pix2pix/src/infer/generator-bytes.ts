@@ -25,10 +25,18 @@ type WeightsFormat = "safetensors" | "pth" | "pict";
 
 /** A .pict starts with its JSON list's length, then `[{`: bytes no safetensors or zip begins with. */
 function formatOf(bytes: Uint8Array, name: string): WeightsFormat {
+  if (/\.onnx$/i.test(name)) {
+    throw new UserError(
+      `${name} is an ONNX model: pix2pix-ts writes ONNX (pix2pix export) but reads generators from its own formats`,
+      "give the .safetensors, .pth or .pict it was exported from; onnxruntime runs the .onnx",
+    );
+  }
   if (/\.pth?$/i.test(name)) return "pth";
   if (/\.pict$/i.test(name)) return "pict";
   if (/\.safetensors$/i.test(name)) return "safetensors";
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return "pth"; // "PK": torch.save's zip
+  // legacy torch.save: a pickle whose first object is the magic number (PROTO 2, LONG1 of 10 bytes)
+  if (bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a && bytes[3] === 0x0a) return "pth";
   return bytes[4] === 0x5b && bytes[5] === 0x7b ? "pict" : "safetensors";
 }
 

@@ -8,6 +8,7 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { UserError } from "../errors.ts";
 import { decodeWeightsFile } from "../infer/generator-bytes.ts";
 import { writeFileAtomic } from "../io/atomic-file.ts";
 import { runFiles } from "../io/run-files.ts";
@@ -55,6 +56,21 @@ export async function scanModels(modelsDir: string | undefined, checkpointsDir: 
     if (await fileVersion(weights)) found.set(e.name, { name: e.name, source: "run", model: dir, weights });
   }
   return found;
+}
+
+/** The architecture of an upload's bytes, which must be a generator's .safetensors (422 otherwise). */
+function uploadedGenerator(bytes: Uint8Array, name: string): DetectedGenerator {
+  try {
+    const { tensors, metadata } = decodeWeightsFile(bytes, `${name}.safetensors`);
+    return detectGenerator(tensors, metadata, `the uploaded ${name}.safetensors`);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new HttpError(
+      422,
+      error.message,
+      "send a generator's .safetensors: pix2pix train's latest_net_G, the studio's download, or pix2pix export --format safetensors",
+    );
+  }
 }
 
 function unknownModel(name: string): HttpError {
@@ -142,8 +158,7 @@ export class ModelRegistry {
         existing.source === "run" ? "a training run" : `the file ${path.basename(existing.weights)}`;
       throw new HttpError(409, `the model name '${name}' is taken by ${what}`, "upload under another name");
     }
-    const { tensors, metadata } = decodeWeightsFile(bytes, `${name}.safetensors`);
-    const architecture = detectGenerator(tensors, metadata, `the uploaded ${name}.safetensors`);
+    const architecture = uploadedGenerator(bytes, name);
     await writeFileAtomic(file, bytes);
     return { created: existing === undefined, architecture };
   }

@@ -262,7 +262,11 @@ describe("pix2pix serve", () => {
       assert.ok(body.hint);
     };
     await refused(await put("tiny", weights), 409, /taken by a training run/);
-    await refused(await put("junk", Buffer.from("not a safetensors file")), 422, /junk\.safetensors/);
+    const junk = await put("junk", Buffer.from("not a safetensors file"));
+    assert.equal(junk.status, 422);
+    const junkBody = await junk.json();
+    assert.match(junkBody.error, /junk\.safetensors/);
+    assert.match(junkBody.hint, /send a generator.s \.safetensors/);
     await refused(await put("-dash", weights), 400, /cannot be a model name/);
     await refused(await put("typed", weights, "image/png"), 415, /image\/png/);
     const noFolder = await server({ models: undefined });
