@@ -135,7 +135,7 @@ describe("pix2pix serve", () => {
     assert.deepEqual(png, readFileSync(out));
   });
 
-  test("refusals are a status and JSON {error, hint}: 415, 404 and 422", async () => {
+  test("refusals are a status and JSON {error, hint}: 415, 404, 422 and 400", async () => {
     const cases: [string, Uint8Array, string, number, RegExp][] = [
       ["tiny", image.bytes, "text/plain", 415, /content type 'text\/plain'/],
       ["nope", image.bytes, "image/png", 404, /no model named 'nope'/],
@@ -144,6 +144,8 @@ describe("pix2pix serve", () => {
       ["tiny%00", image.bytes, "image/png", 404, /no model named/],
       ["tiny", Buffer.from("not an image at all"), "image/png", 422, /cannot read image/],
       ["tiny", image.bytes.subarray(0, image.bytes.length - 200), "image/png", 422, /cannot read image/],
+      ["tiny&eval=yes", image.bytes, "image/png", 400, /eval=yes is not understood/],
+      ["tiny&size=big", image.bytes, "image/png", 400, /size=big is not understood/],
     ];
     for (const [model, bytes, type, status, message] of cases) {
       const res = await postImage(`${main.url}/api/translate?model=${model}`, bytes, type);

@@ -71,14 +71,27 @@ function deadline(ms: number, controller: AbortController): { expired: Promise<n
 const timing = (entries: [string, number][]) =>
   entries.map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`).join(", ");
 
+/** The value of query parameter `key` among `choices` (undefined when absent); another is a 400 naming them. */
+function queryChoice<T>(c: Context, key: string, choices: Readonly<Record<string, T>>): T | undefined {
+  const given = c.req.query(key);
+  if (given === undefined) return undefined;
+  if (Object.hasOwn(choices, given)) return choices[given];
+  const allowed = Object.keys(choices).map((v) => `${key}=${v}`);
+  throw new HttpError(
+    400,
+    `${key}=${given} is not understood`,
+    `use ${allowed.join(" or ")}, or leave ${key} out`,
+  );
+}
+
 export function translateHandler(registry: ModelRegistry, limits: TranslateLimits) {
   return async (c: Context) => {
     checkContentType(c);
     const name = c.req.query("model");
     if (!name) throw new HttpError(400, "which model?", "add ?model=NAME (GET /api/models lists them)");
     await registry.weightsFile(name); // an unknown model is refused before its body is read
-    const mode: InferenceMode = c.req.query("eval") === "1" ? "eval" : "test";
-    const originalSize = c.req.query("size") === "original";
+    const mode: InferenceMode = queryChoice(c, "eval", { "0": "test", "1": "eval" }) ?? "test";
+    const originalSize = queryChoice(c, "size", { original: true }) ?? false;
     const controller = new AbortController();
     const { expired, clear } = deadline(limits.timeoutMs, controller);
     const arrived = registry.expect(name); // from here a batch of this model waits for this request
