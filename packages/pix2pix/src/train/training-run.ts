@@ -82,7 +82,9 @@ export class TrainingRun implements RunOutputs {
     if (this.savedAt.get(tag) === position) return;
     await saveCheckpoint(this.dir, tag, this.session.model, this.session.runState());
     this.savedAt.set(tag, position);
-    this.session.note(`saved checkpoint '${tag}' at epoch ${epoch}, iteration ${iteration} in ${this.dir}`);
+    // at an epoch's end the session already stands at the next epoch's first step
+    const when = epochStep === 0 ? `after epoch ${epoch - 1}` : `in epoch ${epoch} (step ${epochStep})`;
+    this.session.note(`saved checkpoint '${tag}' ${when}, iteration ${iteration}, in ${this.dir}`);
   }
 
   async writeReport(): Promise<void> {
