@@ -86,7 +86,9 @@ async function translateMany(inputs: string[], o: TranslateOptions, given: Parti
   if (summary.failed.length > 0) {
     throw new UserError(
       `${summary.failed.length} of ${items.length} inputs could not be translated (listed above)`,
-      "fix or remove them, then run the same command with --skip-existing to do only what is left",
+      o.skipExisting
+        ? "fix or remove them, then run the same command again: it does only what is left"
+        : "fix or remove them, then run the same command with --skip-existing to do only what is left",
     );
   }
 }
