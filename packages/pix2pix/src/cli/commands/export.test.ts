@@ -67,6 +67,7 @@ describe("pix2pix export", () => {
     ]);
     assert.equal(status, 0, stderr);
     assert.match(stdout, /wrote .*unet_128_ngf2\.onnx .*unet_128 ngf 2 batch norm.*eval mode/);
+    assert.doesNotMatch(stdout + stderr, /TensorFlow\.js in Node/, "no tfjs advice on the console");
     await assertRunsAsPytorch(onnxFile, "unet_128_ngf2", 1, 3, 128);
   });
 

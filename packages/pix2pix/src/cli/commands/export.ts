@@ -2,6 +2,7 @@
  * `pix2pix export`: a generator as an ONNX file (eval mode: running BN statistics, no dropout), as our
  * safetensors (with its architecture) or as a .pth state dict for the reference.
  */
+import { useBackend } from "../../backend.ts";
 import { exportOptions } from "../../infer/export-options.ts";
 import { defineCommand } from "../command.ts";
 
@@ -22,6 +23,7 @@ export const exportCommand = defineCommand({
     "(ONNX: input 'input' [N, C, H, W] and output 'output' in [-1, 1]; the paper's test mode, batch statistics and dropout, is not exported)",
   ],
   async run(_options, _positionals, given) {
+    await useBackend("cpu"); // holds the weights only, computes nothing
     const { exportGenerator } = await import("../../infer/export-generator.ts");
     const { output, format, source, bytes, architecture } = await exportGenerator(given);
     const { netG, ngf, norm } = architecture;
