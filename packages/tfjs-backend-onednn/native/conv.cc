@@ -15,6 +15,7 @@
 #include <omp.h>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "engine.h"
 #include "parallel.h"
 
 namespace onednn_backend {
@@ -23,11 +24,6 @@ namespace {
 using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
-
-dnnl::engine& cpuEngine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
 
 dnnl::stream& cpuStream() {
   static dnnl::stream stream(cpuEngine());

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "engine.h"
 #include "parallel.h"
 
 namespace onednn_backend {
@@ -22,14 +23,9 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-dnnl::engine& engine() {
-  static dnnl::engine cpu(dnnl::engine::kind::cpu, 0);
-  return cpu;
-}
-
 // One per thread: a plan's convolutions run in pieces on several threads at once (see Compiled::chunks).
 dnnl::stream& stream() {
-  thread_local dnnl::stream s(engine());
+  thread_local dnnl::stream s(cpuEngine());
   return s;
 }
 
@@ -55,7 +51,7 @@ int64_t preferredBlock() {
                                         memory::desc(dims, dt::f32, tag::any),
                                         memory::desc({64, 64, 3, 3}, dt::f32, tag::any),
                                         memory::desc(dims, dt::f32, tag::any), {1, 1}, {1, 1}, {1, 1}),
-        engine());
+        cpuEngine());
     const dnnl_memory_desc_t& d = pd.src_desc().data;
     const auto& b = d.format_desc.blocking;
     return d.format_kind == dnnl_blocked && b.inner_nblks == 1 && b.inner_idxs[0] == 1 ? b.inner_blks[0]
@@ -319,7 +315,7 @@ CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step, bool asChunk)
     c.threads = step.src.channels * in.height * in.width < kParallelElements ? 1 : omp_get_max_threads();
     ThreadScope threads(c.threads);
     if (step.activation == PlanActivation::None) {
-      c.primitive = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), src, engine(), dst));
+      c.primitive = dnnl::reorder(dnnl::reorder::primitive_desc(cpuEngine(), src, cpuEngine(), dst));
       c.isReorder = true;
       return c;
     }
@@ -327,7 +323,7 @@ CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step, bool asChunk)
     c.primitive = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(
         dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, eltwiseAlgorithm(step.activation), src,
                                     eltwiseAlpha(step), 0.f),
-        engine()));
+        cpuEngine()));
     return c;
   }
   // oneDNN has no jit kernel for some layout pairs (a 3-channel NHWC image into a blocked layout, a
@@ -386,8 +382,8 @@ std::optional<CompiledPlan::Staging> CompiledPlan::staging(const memory::desc& s
                                                            bool intoPicked) {
   if (slice == picked) return std::nullopt;
   const memory::desc view = picked.dims() == slice.dims() ? picked : picked.submemory_desc(slice.dims(), {0, 0, 0, 0});
-  auto pd = intoPicked ? dnnl::reorder::primitive_desc(engine(), slice, engine(), view)
-                       : dnnl::reorder::primitive_desc(engine(), view, engine(), slice);
+  auto pd = intoPicked ? dnnl::reorder::primitive_desc(cpuEngine(), slice, cpuEngine(), view)
+                       : dnnl::reorder::primitive_desc(cpuEngine(), view, cpuEngine(), slice);
   bytes_ += static_cast<int64_t>(picked.get_size());
   std::optional<std::pair<ChannelLayout, ChannelLayout>> few;
   const auto sliceLayout = ChannelLayout::of(slice), pickedLayout = ChannelLayout::of(picked);
@@ -455,11 +451,11 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
     dnnl::convolution_forward::primitive_desc hint(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, dst,
                                         weightsT, src, strides, kNoDilation, padL, padR),
-        engine());
+        cpuEngine());
     dnnl::convolution_backward_data::primitive_desc pd(
         dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, dst, weightsT, src, strides,
                                               kNoDilation, padL, padR),
-        plain, engine(), hint);
+        plain, cpuEngine(), hint);
     scratchpadDesc = pd.scratchpad_desc();
     weightsDesc = pd.weights_desc();
     pickedSrc = pd.diff_dst_desc();
@@ -476,7 +472,7 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
     dnnl::convolution_forward::primitive_desc pd(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src,
                                         weightsAny, biasDesc, dst, strides, kNoDilation, padL, padR),
-        attr, engine());
+        attr, cpuEngine());
     weightsDesc = pd.weights_desc();
     pickedSrc = pd.src_desc();
     pickedDst = pd.dst_desc();
@@ -512,8 +508,8 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
                                   : memory::desc({pc, ic, k, k}, dt::f32, tag::oihw);
   if (c.weightsDesc) bytes_ -= static_cast<int64_t>(c.weightsDesc->get_size());
   c.weights = std::make_unique<AlignedFloats>(weightsDesc.get_size() / sizeof(float));
-  memory from(user, engine(), const_cast<float*>(weights));
-  memory to(weightsDesc, engine(), c.weights->data);
+  memory from(user, cpuEngine(), const_cast<float*>(weights));
+  memory to(weightsDesc, cpuEngine(), c.weights->data);
   dnnl::reorder(from, to).execute(stream(), from, to);
   stream().wait();
   c.weightsDesc = weightsDesc;
@@ -553,27 +549,27 @@ void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
     return;
   }
   ThreadScope threads(c.threads);
-  memory src(descOf(c.src), engine(), dataOf(c.src, x, y));
-  memory dst(descOf(c.dst), engine(), dataOf(c.dst, x, y));
+  memory src(descOf(c.src), cpuEngine(), dataOf(c.src, x, y));
+  memory dst(descOf(c.dst), cpuEngine(), dataOf(c.dst, x, y));
   if (c.isReorder) {
     c.primitive.execute(stream(), {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
   } else if (!c.weights) {
     c.primitive.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
   } else {
     if (c.srcStaging) {
-      memory staged(c.srcStaging->desc, engine(), c.srcStaging->storage->data);
+      memory staged(c.srcStaging->desc, cpuEngine(), c.srcStaging->storage->data);
       const Staging& st = *c.srcStaging;
       if (st.few) {
         copyChannels(static_cast<const float*>(src.get_data_handle()), st.few->first, st.storage->data,
                      st.few->second, c.src.channels);
       } else {
-        memory view(st.view, engine(), st.storage->data);
+        memory view(st.view, cpuEngine(), st.storage->data);
         st.reorder.execute(stream(), src, view);
       }
       src = staged;
     }
-    memory written = c.dstStaging ? memory(c.dstStaging->desc, engine(), c.dstStaging->storage->data) : dst;
-    const memory weights(*c.weightsDesc, engine(), c.weights->data);
+    memory written = c.dstStaging ? memory(c.dstStaging->desc, cpuEngine(), c.dstStaging->storage->data) : dst;
+    const memory weights(*c.weightsDesc, cpuEngine(), c.weights->data);
     if (c.epilogue) {
       c.primitive.execute(stream(),
                           {{DNNL_ARG_DIFF_DST, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, written}});
@@ -583,7 +579,7 @@ void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
                         d[2] * d[3], c.threads > 1);
     } else {
       std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, written}};
-      if (c.bias) args.emplace(DNNL_ARG_BIAS, memory(*c.biasDesc, engine(), c.bias->data));
+      if (c.bias) args.emplace(DNNL_ARG_BIAS, memory(*c.biasDesc, cpuEngine(), c.bias->data));
       c.primitive.execute(stream(), args);
     }
     if (c.dstStaging) {
@@ -592,7 +588,7 @@ void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
         copyChannels(st.storage->data, st.few->second, static_cast<float*>(dst.get_data_handle()), st.few->first,
                      c.dst.channels);
       } else {
-        memory view(st.view, engine(), st.storage->data);
+        memory view(st.view, cpuEngine(), st.storage->data);
         st.reorder.execute(stream(), view, dst);
       }
     }
