@@ -78,6 +78,10 @@ Napi::Value ConvWeightsSize(const Napi::CallbackInfo& info) {
                            static_cast<double>(convWeightsSize(geometryOf(info[0]), weightsUseOf(info[1]))));
 }
 
+Napi::Value ConvWeightsLayout(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), convWeightsLayout(geometryOf(info[0]), weightsUseOf(info[1])));
+}
+
 Napi::Value ConvPrepareWeights(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometryOf(info[0]);
   const WeightsUse use = weightsUseOf(info[1]);
@@ -298,6 +302,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convForward", Napi::Function::New<guarded<ConvForward>>(env));
   exports.Set("convBackwardData", Napi::Function::New<guarded<ConvBackwardData>>(env));
   exports.Set("convWeightsSize", Napi::Function::New<guarded<ConvWeightsSize>>(env));
+  exports.Set("convWeightsLayout", Napi::Function::New<guarded<ConvWeightsLayout>>(env));
   exports.Set("convPrepareWeights", Napi::Function::New<guarded<ConvPrepareWeights>>(env));
   exports.Set("convBackwardWeights", Napi::Function::New<guarded<ConvBackwardWeights>>(env));
   exports.Set("unary", Napi::Function::New<guarded<Unary>>(env));

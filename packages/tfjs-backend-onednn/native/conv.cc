@@ -9,6 +9,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -131,6 +132,26 @@ struct WeightsLayout {
       reorder.emplace(intoPrimitive ? dnnl::reorder::primitive_desc(cpuEngine(), user, cpuEngine(), preferred)
                                     : dnnl::reorder::primitive_desc(cpuEngine(), preferred, cpuEngine(), user));
     }
+  }
+
+  // The blocked layout's dimensions, padding, strides and blocks as text; empty for the user's layout.
+  std::string name() const {
+    if (!blockedDesc) return "";
+    const dnnl_memory_desc_t& d = blockedDesc->data;
+    std::string text = std::to_string(d.format_kind);
+    auto add = [&](const char* label, const auto* values, int count) {
+      text += label;
+      for (int k = 0; k < count; ++k) text += std::to_string(values[k]) + ",";
+    };
+    add(" dims:", d.dims, d.ndims);
+    add(" padded:", d.padded_dims, d.ndims);
+    if (d.format_kind == dnnl_blocked) {
+      const dnnl_blocking_desc_t& b = d.format_desc.blocking;
+      add(" strides:", b.strides, d.ndims);
+      add(" blocks:", b.inner_blks, b.inner_nblks);
+      add(" of:", b.inner_idxs, b.inner_nblks);
+    }
+    return text;
   }
 
   // Floats a copy in the primitive's layout takes; 0 when the primitive reads the user's layout itself.
@@ -351,6 +372,8 @@ WeightsLayout& weightsLayoutFor(const ConvGeometry& g, WeightsUse use) {
 }  // namespace
 
 int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use) { return weightsLayoutFor(g, use).preparedSize(); }
+
+std::string convWeightsLayout(const ConvGeometry& g, WeightsUse use) { return weightsLayoutFor(g, use).name(); }
 
 void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, float* out) {
   weightsLayoutFor(g, use).copyInto(w, out);

@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <string>
 
 namespace onednn_backend {
 
@@ -25,6 +26,9 @@ struct ConvGeometry {
 enum class WeightsUse { Forward = 0, BackwardData = 1 };
 // Floats of the weights in the layout that primitive reads; 0 when it reads HWIO itself.
 int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use);
+// That layout, named: equal names, equal layouts (whatever the geometry: batch size does not enter the
+// weights'), so one prepared copy serves them all; empty when the primitive reads HWIO itself.
+std::string convWeightsLayout(const ConvGeometry& g, WeightsUse use);
 // Copies HWIO weights into that layout, padding zeroed; `out` holds convWeightsSize floats.
 void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, float* out);
 

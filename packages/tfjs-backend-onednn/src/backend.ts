@@ -84,7 +84,7 @@ export class OnednnBackend extends MathBackendCPU {
   profile: KernelProfile | null = null;
 
   /**
-   * Filters copied into a convolution primitive's weights layout, per tensor and primitive (see
+   * Filters copied into a convolution primitive's weights layout, per tensor and layout (see
    * kernels/conv.ts); null marks a filter seen once. tfjs never changes a tensor's values under the
    * same dataId except through `move`, so an entry stays valid until that or disposal.
    */

@@ -109,6 +109,11 @@ export interface NativeAddon {
   ): void;
   /** Floats of the filter in the layout the primitive for `use` reads; 0 when that is HWIO. */
   convWeightsSize(geometry: ConvGeometry, use: WeightsUse): number;
+  /**
+   * That layout's name: geometries and uses whose names are equal read the same layout (batch size never
+   * changes it), so one prepared copy of a filter serves them all. Empty when the primitive reads HWIO.
+   */
+  convWeightsLayout(geometry: ConvGeometry, use: WeightsUse): string;
   /** Copies an HWIO filter into that layout (`out`: convWeightsSize floats), its padding zeroed. */
   convPrepareWeights(geometry: ConvGeometry, use: WeightsUse, filter: Float32Array, out: Float32Array): void;
   convBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;

@@ -1,5 +1,7 @@
+import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
+import { BACKEND_NAME, type OnednnBackend } from "../src/index.ts";
 import { assertMatchesCpu, randomTensor, valueAndGrads } from "./compare.ts";
 
 type Pad = number | "same" | "valid";
@@ -145,5 +147,19 @@ describe("onednn convolutions match the cpu backend", () => {
         tf.conv2dTranspose(dy, filter, [1, 16, 14, 20], 2, 1),
       ]);
     });
+  });
+
+  // Batch size changes the activations' layouts, never the weights': a filter used at several batch sizes
+  // (a server's batches) is kept once per layout, not once per geometry.
+  test("a filter used at batches 1, 2 and 4 is kept in one copy, and every result is right", async () => {
+    const filter = randomTensor([4, 4, 16, 32], 15) as tf.Tensor4D;
+    const batches = [1, 2, 4, 1, 2, 4];
+    const inputs = batches.map((batch, i) => randomTensor([batch, 12, 10, 16], 16 + i) as tf.Tensor4D);
+    await assertMatchesCpu("filter across batches", () => inputs.map((x) => tf.conv2d(x, filter, 2, 1)));
+    await tf.setBackend(BACKEND_NAME);
+    for (const x of inputs) tf.conv2d(x, filter, 2, 1).dispose();
+    const backend = tf.backend() as OnednnBackend;
+    const kept = [...(backend.preparedFilters.get(filter.dataId)?.values() ?? [])].filter((copy) => copy !== null);
+    assert.equal(kept.length, 1);
   });
 });

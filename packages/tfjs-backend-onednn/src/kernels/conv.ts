@@ -39,13 +39,27 @@ function geometryOf(info: backend_util.Conv2DInfo): ConvGeometry {
   ];
 }
 
+/** Layout names by geometry and use, asked of the addon once each (they never change). */
+const layoutNames = new Map<string, string>();
+
+function weightsLayoutName(geometry: ConvGeometry, use: WeightsUse): string {
+  const key = `${use}:${geometry.join(",")}`;
+  let name = layoutNames.get(key);
+  if (name === undefined) {
+    name = native.convWeightsLayout(geometry, use);
+    layoutNames.set(key, name);
+  }
+  return name;
+}
+
 /**
  * The filter as the primitive for `use` should get it: a copy in the primitive's own layout when this
- * tensor was seen there before (inference reruns with the same weights; D's weights serve three passes
- * per training step), else the HWIO values, which the addon copies into a scratch buffer per call.
+ * tensor was seen in that layout before (inference reruns with the same weights; D's weights serve three
+ * passes per training step), else the HWIO values, which the addon copies into a scratch buffer per call.
  * Converting a filter costs a pass over it (G's are 218 MB in all) at ~5 GB/s here, so keeping the copy
  * saves ~0.1 s per G forward. A filter is copied only on its second use: training replaces most weights
- * every step, and a kept copy of those would only cost an allocation.
+ * every step, and a kept copy of those would only cost an allocation. Copies are kept per layout, not per
+ * geometry: a server running batches of several sizes keeps one copy of each filter, not one per size.
  */
 function filterFor(
   backend: OnednnBackend,
@@ -54,25 +68,24 @@ function filterFor(
   geometry: ConvGeometry,
   use: WeightsUse,
 ): { values: Float32Array; prepared: boolean } {
+  const layout = weightsLayoutName(geometry, use);
+  if (layout === "") return { values, prepared: false };
   let prepared = backend.preparedFilters.get(filter.dataId);
   if (prepared === undefined) {
     prepared = new Map();
     backend.preparedFilters.set(filter.dataId, prepared);
   }
-  const key = `${use}:${geometry.join(",")}`;
-  const kept = prepared.get(key);
+  const kept = prepared.get(layout);
   if (kept !== undefined && kept !== null) return { values: kept, prepared: true };
   if (kept === undefined) {
-    prepared.set(key, null);
+    prepared.set(layout, null);
     return { values, prepared: false };
   }
-  const size = native.convWeightsSize(geometry, use);
-  if (size === 0) return { values, prepared: false };
   // From the pool (D's filters change every step and are copied anew, 20 MB at 256 px); every element,
   // the layout's padding included, is written by the copy.
-  const copy = backend.allocate(size);
+  const copy = backend.allocate(native.convWeightsSize(geometry, use));
   native.convPrepareWeights(geometry, use, values, copy);
-  prepared.set(key, copy);
+  prepared.set(layout, copy);
   return { values: copy, prepared: true };
 }
 
