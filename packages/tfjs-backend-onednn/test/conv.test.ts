@@ -159,7 +159,9 @@ describe("onednn convolutions match the cpu backend", () => {
     await tf.setBackend(BACKEND_NAME);
     for (const x of inputs) tf.conv2d(x, filter, 2, 1).dispose();
     const backend = tf.backend() as OnednnBackend;
-    const kept = [...(backend.preparedFilters.get(filter.dataId)?.values() ?? [])].filter((copy) => copy !== null);
+    const kept = [...(backend.preparedFilters.get(filter.dataId)?.values() ?? [])].filter(
+      (copy) => copy !== null,
+    );
     assert.equal(kept.length, 1);
   });
 });
