@@ -116,9 +116,9 @@ export class ServedModel {
 
   /**
    * Each mode's images (translatePixels answers each as it would alone, in both modes) in forward
-   * passes of two shapes only, 1 and --max-batch: the onednn backend keeps compiled convolutions, a
-   * copy of every filter (a U-Net-256 ngf 64's 218 MB) and pooled activations per batch shape, so every
-   * size up to --max-batch would multiply the model's memory. A group of at least three quarters of
+   * passes of two shapes only, 1 and --max-batch: the onednn backend keeps compiled convolutions and
+   * pooled activation buffers per batch shape, so every size up to --max-batch would add to the
+   * model's memory (one filter copy serves every shape). A group of at least three quarters of
    * --max-batch runs as one pass, padded with copies of its first image; a smaller one image by image,
    * which costs less than padding it (a U-Net-256 at batch 8 spends ~0.7 of batch 1's time per image).
    */
