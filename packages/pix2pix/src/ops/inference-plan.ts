@@ -2,8 +2,8 @@
  * A whole network run as one kernel, InferencePlan, where the active backend has it (the onednn
  * backend compiles the plan into fused oneDNN primitives once per image size). The plan is a list of
  * convolutions, transposed convolutions and activations over channel slices of buffers; these types
- * are the contract with the backend, which keeps its own copy (inference-plan.test.ts checks that the
- * kernel is registered under this name). Browser-safe.
+ * are the contract with the backend, which keeps its own copy (infer/inference-plan.test.ts checks
+ * that the two agree and that the kernel runs under this name). Browser-safe.
  */
 import { engine, type NamedTensorMap, type Tensor4D } from "@tensorflow/tfjs-core";
 import { activeBackendHas } from "./kernels.ts";
