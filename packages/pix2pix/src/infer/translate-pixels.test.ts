@@ -3,39 +3,15 @@ import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKENDS, useBackend } from "../backend.ts";
 import type { ImagePixels } from "../io/images.ts";
-import { createGenerator, type GeneratorConfig } from "../models/index.ts";
+import { createGenerator, type GeneratorConfig, generatorConfig } from "../models/index.ts";
 import type { Network } from "../nn/network.ts";
 import { Rng } from "../random.ts";
 import { translatePixels } from "./translate-pixels.ts";
 
 /** Batch norm and dropout, the two layers through which a batch's images could reach each other. */
 const generators: readonly (readonly [GeneratorConfig, number])[] = [
-  [
-    {
-      netG: "resnet_6blocks",
-      ngf: 4,
-      norm: "batch",
-      dropout: true,
-      inputNc: 3,
-      outputNc: 3,
-      initType: "normal",
-      initGain: 0.02,
-    },
-    32,
-  ],
-  [
-    {
-      netG: "unet_128",
-      ngf: 4,
-      norm: "batch",
-      dropout: true,
-      inputNc: 3,
-      outputNc: 3,
-      initType: "normal",
-      initGain: 0.02,
-    },
-    128,
-  ],
+  [generatorConfig({ netG: "resnet_6blocks", ngf: 4, norm: "batch", noDropout: false }, 3, 3), 32],
+  [generatorConfig({ netG: "unet_128", ngf: 4, norm: "batch", noDropout: false }, 3, 3), 128],
 ];
 
 function noise(size: number, seed: number): ImagePixels {
