@@ -570,15 +570,19 @@ void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
     }
     memory written = c.dstStaging ? memory(c.dstStaging->desc, cpuEngine(), c.dstStaging->storage->data) : dst;
     const memory weights(*c.weightsDesc, cpuEngine(), c.weights->data);
+    std::unordered_map<int, memory> args{{DNNL_ARG_WEIGHTS, weights}};
+    if (c.scratchpad) args.emplace(DNNL_ARG_SCRATCHPAD, memory(*c.scratchpadDesc, cpuEngine(), c.scratchpad->data));
     if (c.epilogue) {
-      c.primitive.execute(stream(),
-                          {{DNNL_ARG_DIFF_DST, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, written}});
+      args.emplace(DNNL_ARG_DIFF_DST, src);
+      args.emplace(DNNL_ARG_DIFF_SRC, written);
+      c.primitive.execute(stream(), args);
       stream().wait();
       const memory::dims& d = written.get_desc().dims();
       c.epilogue->apply(static_cast<float*>(written.get_data_handle()), c.bias ? c.bias->data : nullptr,
                         d[2] * d[3], c.threads > 1);
     } else {
-      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, written}};
+      args.emplace(DNNL_ARG_SRC, src);
+      args.emplace(DNNL_ARG_DST, written);
       if (c.bias) args.emplace(DNNL_ARG_BIAS, memory(*c.biasDesc, cpuEngine(), c.bias->data));
       c.primitive.execute(stream(), args);
     }

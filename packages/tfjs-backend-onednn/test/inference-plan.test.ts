@@ -101,3 +101,39 @@ test("InferencePlan: a small U-Net in one call gives what its ops give on the cp
   assert.throws(() => tf.engine().runKernel(INFERENCE_PLAN, { ...w, x }, { plan: offBlock }), RangeError);
   tf.dispose([x, ...Object.values(w)]);
 });
+
+test("InferencePlan: a convolution to 3 channels (a primitive with scratch memory: its padded bias)", async () => {
+  const plan: InferencePlanSpec = {
+    bufferChannels: [3, 16, 3],
+    output: 2,
+    steps: [
+      step({ kind: "conv", src: [0, 0, 3], dst: [1, 0, 16], kernel: 3, stride: 1, activation: "relu" }),
+      step({ kind: "conv", src: [1, 0, 16], dst: [2, 0, 3], kernel: 3, stride: 1, activation: "tanh" }),
+    ],
+  };
+  const random = (shape: number[], seed: number) =>
+    tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
+  const w: tf.NamedTensorMap = {
+    w0: random([16, 3, 3, 3], 1),
+    b0: random([16], 2),
+    w1: random([3, 16, 3, 3], 3),
+    b1: random([3], 4),
+  };
+  const x = random([2, 9, 8, 3], 5) as tf.Tensor4D;
+  await tf.setBackend("cpu");
+  const expected = tf
+    .tidy(() => {
+      const conv = (t: tf.Tensor4D, i: number) =>
+        tf.add(
+          tf.conv2d(t, tf.transpose(w[`w${i}`] as tf.Tensor, [2, 3, 1, 0]) as tf.Tensor4D, 1, 1),
+          w[`b${i}`] as tf.Tensor,
+        );
+      return tf.tanh(conv(tf.relu(conv(x, 0)) as tf.Tensor4D, 1));
+    })
+    .dataSync();
+  await tf.setBackend(BACKEND_NAME);
+  const y = tf.engine().runKernel(INFERENCE_PLAN, { ...w, x }, { plan }) as tf.Tensor;
+  const error = relativeError(y.dataSync(), expected);
+  assert.ok(error <= TOLERANCE, `relative error ${error}`);
+  tf.dispose([x, y, ...Object.values(w)]);
+});
