@@ -182,6 +182,14 @@ void copyChannels(const float* from, const ChannelLayout& f, float* to, const Ch
 // Copies of at most this many channels go through copyChannels.
 constexpr int64_t kFewChannels = 16;
 
+// Whether a transposed convolution runs as a forward convolution by output phases (see
+// CompiledPlan::compileByPhases): where its output channels do not fill whole channel blocks (the
+// 3-channel image). oneDNN's backward-data kernel vectorizes over those channels, so it pads them to a
+// block; the phases put four times as many channels in the blocks.
+bool byPhases(const PlanStep& s) {
+  return s.kernel == 4 && s.stride == 2 && s.pad == 1 && s.dst.channels % preferredBlock() != 0;
+}
+
 struct Buffer {
   int64_t channels, height = 0, width = 0;
   bool blocked = false;
@@ -202,6 +210,13 @@ class CompiledPlan {
   int64_t bytes() const { return bytes_; }
 
  private:
+  // Where a transposed convolution's phases go: the step's output slice, and the layouts of the
+  // phases' buffer and of that slice.
+  struct Interleave {
+    PlanSlice dst;
+    ChannelLayout from, to;
+  };
+
   // A copy between a slice and the layout a primitive picked for it, through a buffer of its own.
   struct Staging {
     memory::desc desc;
@@ -229,15 +244,20 @@ class CompiledPlan {
     // and on a busy machine one descheduled thread then holds up the whole convolution for a
     // scheduler slice; pieces let the running thread take over the waiting one's.
     std::vector<Compiled> chunks;
+    // For a transposed convolution computed by phases (see compileByPhases): the primitive wrote the
+    // phases' buffer; this moves them into the step's output.
+    std::optional<Interleave> interleave;
   };
 
   void execute(Compiled& c, const float* x, float* y);
+  void interleave(const Compiled& c, const float* x, float* y) const;
 
   memory::desc descOf(const PlanSlice& s) const;
   float* dataOf(const PlanSlice& s, const float* x, float* y) const;
   void layOut(const PlanSpec& spec);
   void setSize(const PlanSlice& dst, int64_t height, int64_t width);
   Compiled compile(const PlanStep& step, bool asChunk = false);
+  Compiled compileByPhases(const PlanStep& step);
   std::vector<Compiled> chunksOf(const PlanStep& step);
   // The activations' layouts a convolution runs on: the slices' own; oneDNN's pick; the slices' with
   // the output channels padded to a whole block (their extra weights zero); NHWC.
@@ -303,10 +323,11 @@ void CompiledPlan::setSize(const PlanSlice& dst, int64_t height, int64_t width) 
 }
 
 CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step, bool asChunk) {
+  if (step.kind == PlanStepKind::Deconv && !asChunk && byPhases(step)) return compileByPhases(step);
   const Buffer& in = buffers_[step.src.buffer];
   if (in.height == 0) throw std::invalid_argument("a plan step reads a buffer before any step wrote it");
   Compiled c{step.src, step.dst, {}, 1, false, nullptr, nullptr, std::nullopt, std::nullopt, std::nullopt,
-             std::nullopt, std::nullopt, nullptr, std::nullopt, {}};
+             std::nullopt, std::nullopt, nullptr, std::nullopt, {}, std::nullopt};
   if (step.kind == PlanStepKind::Eltwise) {
     setSize(step.dst, in.height, in.width);
     const memory::desc src = descOf(step.src), dst = descOf(step.dst);
@@ -348,6 +369,49 @@ CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step, bool asChunk)
       c.scratchpad.reset();
     }
   }
+  return c;
+}
+
+// A transposed convolution of kernel 4, stride 2 and padding 1 is, for each phase of its output (row
+// parity p, column parity q), a 2×2 convolution of its input padded by 1: output row 2m + p reads
+// padded rows m + p and m + p + 1 with kernel rows 3 - p and 1 - p (columns alike). One forward
+// convolution computes the four phases as groups of output channels ([phase][channel], phase 2p + q)
+// over (H + 1) × (W + 1) positions, with bias and activation as post-ops, and the phases are then
+// interleaved into the output.
+CompiledPlan::Compiled CompiledPlan::compileByPhases(const PlanStep& step) {
+  const int64_t ic = step.src.channels, oc = step.dst.channels, block = preferredBlock();
+  const int64_t channels = (4 * oc + block - 1) / block * block;
+  if (static_cast<int64_t>(step.weights.size()) != ic * oc * 16) {
+    throw std::invalid_argument("a plan step's weights do not match its channels and kernel");
+  }
+  buffers_.push_back(Buffer{channels, 0, 0, true, nullptr});
+  const PlanSlice phases{static_cast<int64_t>(buffers_.size()) - 1, 0, channels};
+  PlanStep conv{PlanStepKind::Conv, step.src, phases, std::vector<float>(static_cast<size_t>(channels * ic * 4), 0.f),
+                {}, 2, 1, 1, step.activation, step.alpha};
+  for (int64_t phase = 0; phase < 4; ++phase) {
+    const int64_t p = phase / 2, q = phase % 2;
+    for (int64_t o = 0; o < oc; ++o) {
+      for (int64_t i = 0; i < ic; ++i) {
+        for (int64_t a = 0; a < 2; ++a) {
+          for (int64_t b = 0; b < 2; ++b) {
+            // OIHW from IOHW
+            conv.weights[static_cast<size_t>((((phase * oc + o) * ic + i) * 2 + a) * 2 + b)] =
+                step.weights[static_cast<size_t>(((i * oc + o) * 4 + 3 - p - 2 * a) * 4 + 3 - q - 2 * b)];
+          }
+        }
+      }
+    }
+  }
+  if (!step.bias.empty()) {
+    conv.bias.assign(static_cast<size_t>(channels), 0.f);
+    for (int64_t phase = 0; phase < 4; ++phase) {
+      std::copy(step.bias.begin(), step.bias.end(), conv.bias.begin() + phase * oc);
+    }
+  }
+  Compiled c = compile(conv);
+  const Buffer& in = buffers_[step.src.buffer];
+  setSize(step.dst, 2 * in.height, 2 * in.width);
+  c.interleave = Interleave{step.dst, *ChannelLayout::of(descOf(phases)), *ChannelLayout::of(descOf(step.dst))};
   return c;
 }
 
@@ -600,11 +664,34 @@ void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
   stream().wait();
 }
 
+// Output position (row, column) is phase (row % 2, column % 2) at position ((row + 1) / 2, (column + 1)
+// / 2) of the phases' grid (see compileByPhases).
+void CompiledPlan::interleave(const Compiled& c, const float* x, float* y) const {
+  const Interleave& il = *c.interleave;
+  const Buffer &from = buffers_[c.dst.buffer], &to = buffers_[il.dst.buffer];
+  const float* phases = dataOf(c.dst, x, y);
+  float* out = dataOf(il.dst, x, y);
+  const int64_t channels = il.dst.channels;
+  parallelRanges(to.height, to.height * to.width * channels, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      for (int64_t column = 0; column < to.width; ++column) {
+        const int64_t phase = row % 2 * 2 + column % 2, at = (row + 1) / 2 * from.width + (column + 1) / 2;
+        for (int64_t ch = 0; ch < channels; ++ch) {
+          out[il.to.at(ch, row * to.width + column)] = phases[il.from.at(phase * channels + ch, at)];
+        }
+      }
+    }
+  });
+}
+
 void CompiledPlan::run(const float* x, float* y, int64_t batch) {
   const Buffer &in = buffers_[0], &out = buffers_[output_];
   const int64_t inSize = in.channels * in.height * in.width, outSize = out.channels * out.height * out.width;
   for (int64_t n = 0; n < batch; ++n) {
-    for (Compiled& c : steps_) execute(c, x + n * inSize, y + n * outSize);
+    for (Compiled& c : steps_) {
+      execute(c, x + n * inSize, y + n * outSize);
+      if (c.interleave) interleave(c, x + n * inSize, y + n * outSize);
+    }
   }
 }
 

@@ -2,8 +2,10 @@
  * The InferencePlan kernel against the same network written with tfjs ops on the cpu backend, a small
  * U-Net: convolutions with bias and LeakyRelu / Relu, a transposed convolution writing its Relu'd
  * output into the second half of a concatenation, a Relu copy of the skip into the first half, and a
- * transposed convolution with Tanh into a 3-channel output (a layout oneDNN has no jit kernel for).
- * Batch of two, relative error ≤ 1e-4; a slice off a channel block is refused.
+ * transposed convolution with Tanh into a 3-channel output.
+ * Batch of two, relative error ≤ 1e-4; a slice off a channel block is refused. Then a convolution to
+ * 3 channels, and transposed convolutions whose output channels do not fill a channel block (the plan
+ * computes them by output phase) against conv2dTranspose, at odd and even sizes.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -136,4 +138,70 @@ test("InferencePlan: a convolution to 3 channels (a primitive with scratch memor
   const error = relativeError(y.dataSync(), expected);
   assert.ok(error <= TOLERANCE, `relative error ${error}`);
   tf.dispose([x, y, ...Object.values(w)]);
+});
+
+// [height, width, input channels, output channels, activation, through a 16-channel convolution first
+// (a channel-blocked source) or straight from the input image]
+const PHASE_CASES: [number, number, number, number, PlanStep["activation"], boolean][] = [
+  [3, 5, 4, 1, "leakyRelu", false],
+  [4, 4, 8, 3, "tanh", true],
+  [7, 6, 16, 5, "none", true],
+  [5, 2, 16, 12, "relu", false],
+  [1, 1, 8, 3, "tanh", true],
+];
+
+const ACTIVATIONS: Record<PlanStep["activation"], (t: tf.Tensor) => tf.Tensor> = {
+  none: (t) => t,
+  relu: (t) => tf.relu(t),
+  leakyRelu: (t) => tf.leakyRelu(t, 0.3),
+  tanh: (t) => tf.tanh(t),
+};
+
+test("InferencePlan: transposed convolutions to few channels give conv2dTranspose's output", async () => {
+  for (const [h, w, ic, oc, activation, blocked] of PHASE_CASES) {
+    const random = (shape: number[], seed: number) =>
+      tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape);
+    const mid = blocked ? 16 : ic;
+    const conv = { w: random([mid, ic, 3, 3], 1), b: random([mid], 2) };
+    const deconv = { w: random([mid, oc, 4, 4], 3), b: random([oc], 4) };
+    const x = random([2, h, w, ic], 5) as tf.Tensor4D;
+    const deconvStep = step({ kind: "deconv", src: [1, 0, mid], dst: [2, 0, oc], activation, alpha: 0.3 });
+    const plan: InferencePlanSpec = blocked
+      ? {
+          bufferChannels: [ic, mid, oc],
+          output: 2,
+          steps: [
+            step({
+              kind: "conv",
+              src: [0, 0, ic],
+              dst: [1, 0, mid],
+              kernel: 3,
+              stride: 1,
+              activation: "relu",
+            }),
+            deconvStep,
+          ],
+        }
+      : { bufferChannels: [ic, oc], output: 1, steps: [{ ...deconvStep, src: [0, 0, ic], dst: [1, 0, oc] }] };
+    const inputs: tf.NamedTensorMap = blocked
+      ? { w0: conv.w, b0: conv.b, w1: deconv.w, b1: deconv.b }
+      : { w0: deconv.w, b0: deconv.b };
+    await tf.setBackend("cpu");
+    const expected = tf
+      .tidy(() => {
+        const hwio = (t: tf.Tensor) => tf.transpose(t, [2, 3, 1, 0]) as tf.Tensor4D;
+        const source = blocked
+          ? (tf.relu(tf.add(tf.conv2d(x, hwio(conv.w), 1, 1), conv.b)) as tf.Tensor4D)
+          : x;
+        const y = tf.conv2dTranspose(source, hwio(deconv.w), [2, 2 * h, 2 * w, oc], 2, 1);
+        return ACTIVATIONS[activation](tf.add(y, deconv.b));
+      })
+      .dataSync();
+    await tf.setBackend(BACKEND_NAME);
+    const y = tf.engine().runKernel(INFERENCE_PLAN, { ...inputs, x }, { plan }) as tf.Tensor;
+    assert.deepEqual(y.shape, [2, 2 * h, 2 * w, oc]);
+    const error = relativeError(y.dataSync(), expected);
+    assert.ok(error <= TOLERANCE, `${h}×${w}, ${ic} → ${oc} channels: relative error ${error}`);
+    tf.dispose([x, y, conv.w, conv.b, deconv.w, deconv.b]);
+  }
 });
