@@ -18,6 +18,7 @@ import { freePort, type LocalRedis, startLocalRedis } from "./local-redis.ts";
 import { addTranslationJobs, openQueue, type TranslationQueue } from "./queue.ts";
 import { displayUrl, redisConnection, redisUrl } from "./redis-connection.ts";
 import { type QueueStatus, queueStatus, readQueueStatus } from "./status.ts";
+import { runWorker, type WorkerEvent } from "./worker.ts";
 
 const bin = path.resolve(import.meta.dirname, "../../test/pix2pix-source.js");
 const root = tempDir("pix2pix-queue-");
@@ -250,6 +251,46 @@ describe("pix2pix queue add / worker / queue status on a real Redis", () => {
       await other.obliterate({ force: true });
       await other.close();
     }
+  });
+
+  test("a job that holds the process past its lock is reported once as a lost lock, not as BullMQ's errors", async () => {
+    const name = "lock";
+    const own = await openQueue(redisConnection(redis.url, "brief"), name);
+    const events: WorkerEvent[] = [];
+    const stop = new AbortController();
+    let running: Promise<unknown> = Promise.resolve();
+    try {
+      const job = { input: "/in/a.png", output: "/out/a.png", model, settings: {}, skipExisting: false };
+      await addTranslationJobs(own, [job], retry);
+      const settings = {
+        connection: redisConnection(redis.url, "brief"),
+        queue: name,
+        backend: "cpu",
+        lockDurationMs: 300,
+        stalledIntervalMs: 60_000,
+      };
+      // A forward pass as the worker sees one: the event loop held, here for 5 lock durations.
+      const holdProcess = async () => {
+        const end = performance.now() + 1500;
+        while (performance.now() < end);
+        return { output: job.output, skipped: false, milliseconds: 1500 };
+      };
+      running = runWorker(settings, holdProcess, stop.signal, (event) => events.push(event));
+      await until("the lost lock", async () => events.some((event) => event.kind === "lock-lost"), 30_000);
+    } finally {
+      stop.abort();
+      await running;
+      await own.obliterate({ force: true });
+      await own.close();
+    }
+    const lost = events.filter((event) => event.kind === "lock-lost");
+    assert.deepEqual(lost, [{ kind: "lock-lost", id: lost[0]?.id, lockDurationMs: 300 }]);
+    const started = events.find((event) => event.kind === "start");
+    assert.equal(lost[0]?.id, started?.kind === "start" ? started.id : undefined);
+    assert.deepEqual(
+      events.filter((event) => event.kind === "error"),
+      [],
+    );
   });
 
   test("an idle worker whose Redis went away exits 0 at once on SIGTERM", async () => {

@@ -56,7 +56,12 @@ export type WorkerEvent =
     }
   /** Redis cannot be reached (it restarts, the network drops): the worker keeps reconnecting. */
   | { readonly kind: "redis-unreachable"; readonly url: string; readonly reason: string }
-  /** Anything else BullMQ reports outside a job (a lock it could not renew, say). */
+  /**
+   * A job's lock ran out before this worker could renew it: one stretch of work that held the event
+   * loop (a forward pass) outlasted the lock, so another worker may take the job over and do it again.
+   */
+  | { readonly kind: "lock-lost"; readonly id: string; readonly lockDurationMs: number }
+  /** Anything else BullMQ reports outside a job. */
   | { readonly kind: "error"; readonly reason: string };
 
 export interface WorkerSummary {
@@ -68,6 +73,7 @@ export interface WorkerSummary {
 /** A job stalls (its worker died or froze) at most once; the second time it fails. */
 const MAX_STALLED = 1;
 const REPORT_ERRORS_MS = 10_000;
+const LOCK_LOST_ERROR = /^(?:could not renew lock for job|Missing lock for job) ([^\s.]+)/;
 
 function willRetry(job: Job<TranslationJob>): boolean {
   return job.attemptsMade < (job.opts.attempts ?? 1);
@@ -110,7 +116,18 @@ export async function runWorker(
   );
   // While Redis is away every reconnection attempt fails: report one line per REPORT_ERRORS_MS.
   let reported = Number.NEGATIVE_INFINITY;
+  // BullMQ reports a lost lock as errors naming the job, when it fails to renew the lock and again when
+  // the job ends without it: one event per job and attempt.
+  const lostLocks = new Set<string>();
+  worker.on("active", (job) => lostLocks.delete(String(job.id)));
   worker.on("error", (error) => {
+    const lost = LOCK_LOST_ERROR.exec(error.message)?.[1];
+    if (lost !== undefined) {
+      if (!lostLocks.has(lost))
+        onEvent({ kind: "lock-lost", id: lost, lockDurationMs: settings.lockDurationMs });
+      lostLocks.add(lost);
+      return;
+    }
     if (!isConnectionError(error)) {
       onEvent({ kind: "error", reason: error.message });
       return;

@@ -21,6 +21,13 @@ function describe(event: WorkerEvent): string {
       return `fail ${event.id} ${path.basename(event.job.input)}: ${event.reason}${event.retrying ? " (will retry)" : ""}`;
     case "redis-unreachable":
       return `Redis at ${event.url} unreachable (${event.reason}): reconnecting`;
+    case "lock-lost":
+      return (
+        `job ${event.id}: its lock ran out (--lock-duration ${event.lockDurationMs} ms) while one forward ` +
+        "pass held this worker, so the queue takes it for stalled: it runs again (outputs are written whole, " +
+        "so nothing is corrupted) and fails if it stalls twice. Give --lock-duration more than the longest " +
+        "forward pass"
+      );
     case "error":
       return `error: ${event.reason}`;
   }
