@@ -4,6 +4,7 @@
       "target_name": "onednn",
       "sources": [
         "native/addon.cc",
+        "native/columns.cc",
         "native/conv.cc",
         "native/elementwise.cc",
         "native/layout.cc",

@@ -16,6 +16,7 @@
 #include <omp.h>
 
 #include "oneapi/dnnl/dnnl.hpp"
+#include "columns.h"
 #include "engine.h"
 #include "parallel.h"
 
@@ -66,7 +67,7 @@ struct BlockedOffsets {
 // the largest request. Held per primitive, they would keep three blocked copies of every filter alive
 // (forward, backward data, weights gradient): 650 MB of pix2pix training's memory at 256 px. Per
 // thread, so that concurrent callers never share one.
-enum class Scratch { Weights, Gradient, Activation, Count };
+enum class Scratch { Weights, Gradient, Activation, Columns, Count };
 
 class ScratchBuffer {
  public:
@@ -92,9 +93,13 @@ class ScratchBuffer {
   size_t bytes_ = 0;
 };
 
-memory scratchMemory(Scratch role, const memory::desc& desc) {
+float* scratchFloats(Scratch role, size_t bytes) {
   thread_local std::array<ScratchBuffer, static_cast<size_t>(Scratch::Count)> buffers;
-  return memory(desc, cpuEngine(), buffers[static_cast<size_t>(role)].atLeast(desc.get_size()));
+  return buffers[static_cast<size_t>(role)].atLeast(bytes);
+}
+
+memory scratchMemory(Scratch role, const memory::desc& desc) {
+  return memory(desc, cpuEngine(), scratchFloats(role, desc.get_size()));
 }
 
 memory wrap(const memory::desc& desc, const float* data) {
@@ -402,7 +407,13 @@ void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bo
 }
 
 void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  ThreadScope threads(threadsFor(g));
+  const int threadCount = threadsFor(g);
+  ThreadScope threads(threadCount);
+  if (columnsSuit(g)) {
+    float* columns = scratchFloats(Scratch::Columns, static_cast<size_t>(columnsScratchFloats(g)) * sizeof(float));
+    columnsWeightsGradient(g, x, dy, dw, columns, threadCount > 1);
+    return;
+  }
   ConvPrimitives& p = primitivesFor(g);
   if (!p.backwardWeights) {
     dnnl::convolution_backward_weights::primitive_desc pd(

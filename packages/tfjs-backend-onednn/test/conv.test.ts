@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_NAME, type OnednnBackend } from "../src/index.ts";
-import { assertMatchesCpu, randomTensor, valueAndGrads } from "./compare.ts";
+import { assertMatchesCpu, randomTensor, relativeError, TOLERANCE, valueAndGrads } from "./compare.ts";
 
 type Pad = number | "same" | "valid";
 interface ConvCase {
@@ -34,8 +34,31 @@ const CONVS: ConvCase[] = [
   { name: "pixel 1x1", x: [2, 5, 5, 6], filter: [1, 1, 6, 7], stride: 1, pad: 0 },
 ];
 
+// With 32 or more output channels (on hosts without AVX-512) the filter gradient is one matrix product
+// over copied input windows (native/columns.h): windows cut by the padding on every side, partial
+// blocks of 16 input channels.
+const PRODUCT_CONVS: ConvCase[] = [
+  {
+    name: "product, 3 channels s2 p1, odd sizes",
+    x: [2, 13, 11, 3],
+    filter: [4, 4, 3, 32],
+    stride: 2,
+    pad: 1,
+  },
+  { name: "product, 20 channels s1 p1", x: [1, 9, 10, 20], filter: [4, 4, 20, 40], stride: 1, pad: 1 },
+  {
+    name: "product, s2 same (more padding after)",
+    x: [2, 10, 7, 17],
+    filter: [4, 4, 17, 32],
+    stride: 2,
+    pad: "same",
+  },
+  { name: "product, 3x3 s1 valid", x: [1, 8, 9, 16], filter: [3, 3, 16, 48], stride: 1, pad: "valid" },
+  { name: "product, window mostly padding", x: [2, 2, 3, 32], filter: [4, 4, 32, 64], stride: 2, pad: 1 },
+];
+
 describe("onednn convolutions match the cpu backend", () => {
-  for (const c of CONVS) {
+  for (const c of [...CONVS, ...PRODUCT_CONVS]) {
     test(`conv2d ${c.name}: value, d/dx, d/dfilter`, async () => {
       await assertMatchesCpu(c.name, () =>
         valueAndGrads(
@@ -45,6 +68,26 @@ describe("onednn convolutions match the cpu backend", () => {
       );
     });
   }
+
+  // Columns over the scratch budget (16 MiB, native/columns.cc) are taken in pieces, the product
+  // summing over them: here 762 output rows of 126·48 floats, in two pieces, the second starting inside
+  // an image. Each image alone fits in one piece, as in the cases checked against the cpu above (which
+  // would take minutes over a batch this large).
+  test("a filter gradient taken in pieces equals the sum of its images' gradients", async () => {
+    await tf.setBackend(BACKEND_NAME);
+    const [whole, sum] = tf.tidy(() => {
+      const x = randomTensor([6, 255, 253, 3], 15) as tf.Tensor4D;
+      const dy = randomTensor([6, 127, 126, 32], 16) as tf.Tensor4D;
+      const filterGrad = (xs: tf.Tensor4D, dys: tf.Tensor4D) =>
+        tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xs, f as tf.Tensor4D, 2, 1), dys)))(
+          tf.zeros([4, 4, 3, 32]),
+        );
+      const image = (t: tf.Tensor4D, i: number) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]);
+      const images = [0, 1, 2, 3, 4, 5].map((i) => filterGrad(image(x, i), image(dy, i)));
+      return [filterGrad(x, dy).dataSync().slice(), tf.addN(images).dataSync().slice()];
+    });
+    assert.ok(relativeError(whole, sum) <= TOLERANCE, `relative error ${relativeError(whole, sum)}`);
+  });
 
   test("fused conv2d with bias and each activation", async () => {
     for (const activation of ["linear", "relu", "leakyrelu", "elu", "relu6", "sigmoid"] as const) {
