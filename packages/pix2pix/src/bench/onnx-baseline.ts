@@ -5,8 +5,8 @@
  * dropout: the graph the export holds), as inference runs it (the generator's inference plan,
  * infer/inference-plan.ts) and op by op, and in the paper's test mode (batch statistics and dropout,
  * what `pix2pix bench` times). The four are timed in turns within each round, so that a busy machine
- * slows them alike; each figure is a median over the rounds, after one untimed warm-up round (which
- * compiles the plan and onnxruntime's session).
+ * slows them alike, each after a rest (REST_MS); each figure is a median over the rounds, after one
+ * untimed warm-up round (which compiles the plan and onnxruntime's session).
  *
  * onnxruntime-node is a development dependency of the repository, loaded only here: install it with
  * its install script skipped (`npm install onnxruntime-node --ignore-scripts`; the script downloads from
@@ -76,7 +76,15 @@ function maxAbsDiff(a: Float32Array, b: ArrayLike<number>): number {
   return Number(max.toPrecision(3));
 }
 
+/**
+ * Milliseconds of rest before each timed run. After a run onnxruntime's worker threads spin for tens
+ * of milliseconds and OpenMP's for a few, holding the cores: without the rest, whichever ran second
+ * shared its cores with the other's spinning threads for the start of its run.
+ */
+const REST_MS = 100;
+
 async function seconds(run: () => Promise<unknown> | unknown): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, REST_MS));
   const started = performance.now();
   await run();
   return (performance.now() - started) / 1000;

@@ -351,16 +351,19 @@ function foldBatchNorm(
   // OIHW: the output channel is the outermost index; IOHW: the second
   const [d0 = 0, d1 = 0] = w.dims;
   const area = w.data.length / (d0 * d1);
-  const outOf = transposed
-    ? (i: number) => Math.floor(i / area) % d1
-    : (i: number) => Math.floor(i / (d1 * area));
-  return {
-    weights: Float32Array.from(w.data, (v, i) => v * (scale[outOf(i)] as number)),
-    bias: Float32Array.from(
-      scale,
-      (s, o) => ((bias?.[o] ?? 0) - (mean[o] as number)) * s + (beta[o] as number),
-    ),
-  };
+  const outChannels = transposed ? d1 : d0;
+  // Plain loops over runs of one output channel: Float32Array.from with a map function took 30x as
+  // long, seconds for a unet_256's weights.
+  const weights = new Float32Array(w.data.length);
+  for (let run = 0; run < d0 * d1; run++) {
+    const s = scale[transposed ? run % d1 : Math.floor(run / d1)] as number;
+    for (let i = run * area; i < (run + 1) * area; i++) weights[i] = (w.data[i] as number) * s;
+  }
+  const folded = new Float32Array(outChannels);
+  for (let o = 0; o < outChannels; o++) {
+    folded[o] = ((bias?.[o] ?? 0) - (mean[o] as number)) * (scale[o] as number) + (beta[o] as number);
+  }
+  return { weights, bias: folded };
 }
 
 /** The plan of generator `net` (eval mode), its weights as tensors; NoInferencePlan when it has none. */

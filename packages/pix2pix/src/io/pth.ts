@@ -112,8 +112,17 @@ function persistentLoad(source: string) {
 function decodeStorage(bytes: Uint8Array, kind: ElementKind): Float32Array | BigInt64Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = Math.floor(bytes.length / ELEMENT_BYTES[kind]);
-  const floats = (read: (i: number) => number) => Float32Array.from({ length: count }, (_, i) => read(i));
-  const ints = (read: (i: number) => bigint) => BigInt64Array.from({ length: count }, (_, i) => read(i));
+  // Plain loops: TypedArray.from with a map function is some 30x slower, seconds for a generator.
+  const floats = (read: (i: number) => number) => {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = read(i);
+    return out;
+  };
+  const ints = (read: (i: number) => bigint) => {
+    const out = new BigInt64Array(count);
+    for (let i = 0; i < count; i++) out[i] = read(i);
+    return out;
+  };
   switch (kind) {
     case "float32": // little-endian like every platform we run on: an aligned copy is the decoding
       return new Float32Array(new Uint8Array(bytes.subarray(0, count * 4)).buffer);
