@@ -5,8 +5,9 @@
  * dropout: the graph the export holds), as inference runs it (the generator's inference plan,
  * infer/inference-plan.ts) and op by op, and in the paper's test mode (batch statistics and dropout,
  * what `pix2pix bench` times). The four are timed in turns within each round, so that a busy machine
- * slows them alike, each after a rest (REST_MS); each figure is a median over the rounds, after one
- * untimed warm-up round (which compiles the plan and onnxruntime's session).
+ * slows them alike, each timed right after an untimed run of its own (see `seconds`); each figure is a
+ * median over the rounds, after one untimed warm-up round (which compiles the plan and onnxruntime's
+ * session).
  *
  * onnxruntime-node is a development dependency of the repository, loaded only here: install it with
  * its install script skipped (`npm install onnxruntime-node --ignore-scripts`; the script downloads from
@@ -77,14 +78,14 @@ function maxAbsDiff(a: Float32Array, b: ArrayLike<number>): number {
 }
 
 /**
- * Milliseconds of rest before each timed run. After a run onnxruntime's worker threads spin for tens
- * of milliseconds and OpenMP's for a few, holding the cores: without the rest, whichever ran second
- * shared its cores with the other's spinning threads for the start of its run.
+ * The time of one run, right after an untimed one. After a run onnxruntime's worker threads spin for
+ * tens of milliseconds and OpenMP's for a few, holding the cores, so that whichever engine ran next
+ * shared them at first; a rest instead left the cores to other tenants of the host, and the next run
+ * began with cold caches (ours took 1.2x as long after 100 ms of rest). The untimed run absorbs both:
+ * each engine is timed as it runs back to back, serving requests.
  */
-const REST_MS = 100;
-
 async function seconds(run: () => Promise<unknown> | unknown): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, REST_MS));
+  await run();
   const started = performance.now();
   await run();
   return (performance.now() - started) / 1000;
