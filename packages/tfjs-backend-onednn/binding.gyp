@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/columns.cc",
         "native/conv.cc",
+        "native/weights-blocks.cc",
         "native/elementwise.cc",
         "native/layout.cc",
         "native/parallel.cc",
