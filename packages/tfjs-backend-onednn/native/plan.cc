@@ -22,7 +22,8 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-// One per thread: worker threads may run plans at once.
+// One per thread: a plan's convolutions run in pieces on several threads at once (see Compiled::chunks),
+// and worker threads may run plans at once.
 dnnl::stream& stream() {
   thread_local dnnl::stream s(cpuEngine());
   return s;
@@ -77,6 +78,13 @@ class ThreadScope {
 constexpr double kParallelFlops = 2e7;
 
 const memory::dims kNoDilation{0, 0};
+
+// The most pieces a convolution is cut into (see Compiled::chunks).
+constexpr int64_t kChunks = 8;
+// The fewest output channels of a piece: with 8, the transposed convolutions (oneDNN's backward-data
+// kernel, which blocks over them) ran at a third of their speed in one piece; with 64, pieces cost
+// nothing against the whole primitive on a quiet machine.
+constexpr int64_t kChunkChannels = 64;
 
 // Element-wise steps (copies, activations) below this many floats run on one thread.
 constexpr int64_t kParallelElements = 1 << 22;
@@ -232,6 +240,12 @@ class CompiledPlan {
     std::optional<Epilogue> epilogue;
     std::unique_ptr<AlignedFloats> scratchpad;
     std::optional<memory::desc> scratchpadDesc;
+    // A convolution in pieces, each a range of its output channels on one thread, claimed by OpenMP's
+    // threads as they come free: oneDNN splits a primitive's work evenly among its threads up front,
+    // and when another process shares one of the cores, the thread there holds up the whole
+    // convolution; pieces let the other thread take over its share. (On the chunk pool instead, the
+    // pieces waited for OpenMP's threads spinning after the previous step.)
+    std::vector<Compiled> chunks;
     // For a transposed convolution computed by phases (see compileByPhases): the primitive wrote the
     // phases' buffer; this moves them into the step's output.
     std::optional<Interleave> interleave;
@@ -244,12 +258,13 @@ class CompiledPlan {
   float* dataOf(const PlanSlice& s, const float* x, float* y) const;
   void layOut(const PlanSpec& spec);
   void setSize(const PlanSlice& dst, int64_t height, int64_t width);
-  Compiled compile(const PlanStep& step);
+  Compiled compile(const PlanStep& step, bool asChunk = false);
   Compiled compileByPhases(const PlanStep& step);
+  std::vector<Compiled> chunksOf(const PlanStep& step);
   // The activations' layouts a convolution runs on: the slices' own; oneDNN's pick; the slices' with
   // the output channels padded to a whole block (their extra weights zero); NHWC.
   enum class Layouts { Slices, Any, PaddedOutput, Plain };
-  std::string compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts);
+  std::string compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts, bool oneThread);
   std::optional<Staging> staging(const memory::desc& slice, const memory::desc& picked, bool intoPicked);
 
   std::vector<Buffer> buffers_;
@@ -309,12 +324,12 @@ void CompiledPlan::setSize(const PlanSlice& dst, int64_t height, int64_t width) 
   b.width = width;
 }
 
-CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step) {
-  if (step.kind == PlanStepKind::Deconv && byPhases(step)) return compileByPhases(step);
+CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step, bool asChunk) {
+  if (step.kind == PlanStepKind::Deconv && !asChunk && byPhases(step)) return compileByPhases(step);
   const Buffer& in = buffers_[step.src.buffer];
   if (in.height == 0) throw std::invalid_argument("a plan step reads a buffer before any step wrote it");
   Compiled c{step.src, step.dst, {}, 1, false, nullptr, nullptr, std::nullopt, std::nullopt, std::nullopt,
-             std::nullopt, std::nullopt, nullptr, std::nullopt, std::nullopt};
+             std::nullopt, std::nullopt, nullptr, std::nullopt, {}, std::nullopt};
   if (step.kind == PlanStepKind::Eltwise) {
     setSize(step.dst, in.height, in.width);
     const memory::desc src = descOf(step.src), dst = descOf(step.dst);
@@ -341,12 +356,21 @@ CompiledPlan::Compiled CompiledPlan::compile(const PlanStep& step) {
   std::optional<Layouts> fallback;
   bool jit = false;
   for (Layouts layouts : {Layouts::Slices, Layouts::Any, Layouts::PaddedOutput, Layouts::Plain}) {
-    const std::string implementation = compileConvolution(step, c, layouts);
+    const std::string implementation = compileConvolution(step, c, layouts, asChunk);
     jit = implementation.rfind("jit", 0) == 0;
     if (jit) break;
     if (!fallback && implementation.rfind("ref", 0) != 0) fallback = layouts;
   }
-  if (!jit && fallback) compileConvolution(step, c, *fallback);
+  if (!jit && fallback) compileConvolution(step, c, *fallback, asChunk);
+  if (!asChunk && c.threads > 1 && !c.srcStaging && !c.dstStaging && buffers_[step.dst.buffer].blocked) {
+    c.chunks = chunksOf(step);
+    if (!c.chunks.empty()) {  // the pieces hold the weights
+      bytes_ -= static_cast<int64_t>(c.weightsDesc->get_size());
+      c.weights.reset();
+      c.bias.reset();
+      c.scratchpad.reset();
+    }
+  }
   return c;
 }
 
@@ -393,6 +417,33 @@ CompiledPlan::Compiled CompiledPlan::compileByPhases(const PlanStep& step) {
   return c;
 }
 
+// Pieces of at least kChunkChannels channels (whole blocks), at most kChunks.
+std::vector<CompiledPlan::Compiled> CompiledPlan::chunksOf(const PlanStep& step) {
+  const int64_t block = preferredBlock(), blocks = step.dst.channels / block;
+  const int64_t count = std::min(step.dst.channels / std::max(kChunkChannels, block), kChunks);
+  std::vector<Compiled> chunks;
+  if (count < 2) return chunks;
+  const int64_t ic = step.src.channels, oc = step.dst.channels, area = step.kernel * step.kernel;
+  const bool deconv = step.kind == PlanStepKind::Deconv;
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t o0 = blocks * k / count * block, o1 = blocks * (k + 1) / count * block;
+    PlanStep piece{step.kind, step.src, {step.dst.buffer, step.dst.offset + o0, o1 - o0}, {}, {},
+                   step.kernel, step.stride, step.pad, step.activation, step.alpha};
+    // OIHW: output channels outermost; IOHW: a run of them within each input channel's
+    if (deconv) {
+      for (int64_t i = 0; i < ic; ++i) {
+        const auto from = step.weights.begin() + (i * oc + o0) * area;
+        piece.weights.insert(piece.weights.end(), from, from + (o1 - o0) * area);
+      }
+    } else {
+      piece.weights.assign(step.weights.begin() + o0 * ic * area, step.weights.begin() + o1 * ic * area);
+    }
+    if (!step.bias.empty()) piece.bias.assign(step.bias.begin() + o0, step.bias.begin() + o1);
+    chunks.push_back(compile(piece, true));
+  }
+  return chunks;
+}
+
 std::optional<CompiledPlan::Staging> CompiledPlan::staging(const memory::desc& slice, const memory::desc& picked,
                                                            bool intoPicked) {
   if (slice == picked) return std::nullopt;
@@ -409,7 +460,7 @@ std::optional<CompiledPlan::Staging> CompiledPlan::staging(const memory::desc& s
 
 // The primitive on the slices' layouts or on others (copies of the slices); returns the implementation
 // oneDNN chose.
-std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts) {
+std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, Layouts layouts, bool oneThread) {
   const Buffer& in = buffers_[step.src.buffer];
   const int64_t k = step.kernel, s = step.stride, p = step.pad;
   const bool deconv = step.kind == PlanStepKind::Deconv;
@@ -447,9 +498,9 @@ std::string CompiledPlan::compileConvolution(const PlanStep& step, Compiled& c, 
   const memory::dims strides{s, s}, padL{p, p};
   const memory::dims padR = deconv ? padL : memory::dims{(oh - 1) * s + k - in.height - p, (ow - 1) * s + k - in.width - p};
   const double flops = 2.0 * (deconv ? in.height * in.width : oh * ow) * oc * ic * k * k;
-  c.threads = flops < kParallelFlops ? 1 : omp_get_max_threads();
+  c.threads = flops < kParallelFlops || oneThread ? 1 : omp_get_max_threads();
   ThreadScope threads(c.threads);
-  // Scratch memory of each primitive its own: worker threads may run plans at once.
+  // Scratch memory of each primitive its own: pieces of convolutions run at once on several threads.
   auto attr = postOps(step);
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   dnnl::primitive_attr plain;
@@ -556,6 +607,12 @@ CompiledPlan::CompiledPlan(const PlanSpec& spec, int64_t height, int64_t width) 
 }
 
 void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
+  if (!c.chunks.empty()) {
+    const auto count = static_cast<int64_t>(c.chunks.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(omp_get_max_threads())
+    for (int64_t i = 0; i < count; ++i) execute(c.chunks[static_cast<size_t>(i)], x, y);
+    return;
+  }
   ThreadScope threads(c.threads);
   memory src(descOf(c.src), cpuEngine(), dataOf(c.src, x, y));
   memory dst(descOf(c.dst), cpuEngine(), dataOf(c.dst, x, y));

@@ -5,7 +5,8 @@
  * transposed convolution with Tanh into a 3-channel output.
  * Batch of two, relative error ≤ 1e-4; a slice off a channel block is refused. Then a convolution to
  * 3 channels, and transposed convolutions whose output channels do not fill a channel block (the plan
- * computes them by output phase) against conv2dTranspose, at odd and even sizes.
+ * computes them by output phase) against conv2dTranspose, at odd and even sizes; then convolutions wide
+ * enough to run in pieces of output channels.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -204,4 +205,54 @@ test("InferencePlan: transposed convolutions to few channels give conv2dTranspos
     assert.ok(error <= TOLERANCE, `${h}×${w}, ${ic} → ${oc} channels: relative error ${error}`);
     tf.dispose([x, y, conv.w, conv.b, deconv.w, deconv.b]);
   }
+});
+
+// Wide enough to run in pieces (native/plan.cc: 128 or more output channels, pieces of 64, and enough
+// FLOPs for several threads): a stride-2 convolution to 128 channels and a transposed convolution from
+// 128 to 128, each piece its own primitive writing its channels of a blocked buffer, then a 3×3
+// convolution to the 3-channel output.
+test("InferencePlan: convolutions run in pieces of output channels give what their ops give", async () => {
+  const random = (shape: number[], seed: number, scale: number) =>
+    tf.tensor(
+      Float32Array.from(randomValues(tf.util.sizeFromShape(shape), seed), (v) => scale * v),
+      shape,
+    );
+  const w: tf.NamedTensorMap = {
+    w0: random([128, 64, 4, 4], 1, 0.05),
+    b0: random([128], 2, 1),
+    w1: random([128, 128, 4, 4], 3, 0.05),
+    b1: random([128], 4, 1),
+    w2: random([3, 128, 3, 3], 5, 0.05),
+    b2: random([3], 6, 1),
+  };
+  const plan: InferencePlanSpec = {
+    bufferChannels: [64, 128, 128, 3],
+    output: 3,
+    steps: [
+      step({ kind: "conv", src: [0, 0, 64], dst: [1, 0, 128], activation: "leakyRelu", alpha: 0.2 }),
+      step({ kind: "deconv", src: [1, 0, 128], dst: [2, 0, 128], activation: "relu" }),
+      step({ kind: "conv", src: [2, 0, 128], dst: [3, 0, 3], kernel: 3, stride: 1, activation: "tanh" }),
+    ],
+  };
+  const x = random([1, 32, 32, 64], 7, 1) as tf.Tensor4D;
+  await tf.setBackend("cpu");
+  const expected = tf
+    .tidy(() => {
+      const hwio = (name: string) => tf.transpose(w[name] as tf.Tensor, [2, 3, 1, 0]) as tf.Tensor4D;
+      const down = tf.leakyRelu(
+        tf.add(tf.conv2d(x, hwio("w0"), 2, 1), w.b0 as tf.Tensor),
+        0.2,
+      ) as tf.Tensor4D;
+      const up = tf.relu(
+        tf.add(tf.conv2dTranspose(down, hwio("w1"), [1, 32, 32, 128], 2, 1), w.b1 as tf.Tensor),
+      ) as tf.Tensor4D;
+      return tf.tanh(tf.add(tf.conv2d(up, hwio("w2"), 1, 1), w.b2 as tf.Tensor));
+    })
+    .dataSync();
+  await tf.setBackend(BACKEND_NAME);
+  const y = tf.engine().runKernel(INFERENCE_PLAN, { ...w, x }, { plan }) as tf.Tensor;
+  assert.deepEqual(y.shape, [1, 32, 32, 3]);
+  const error = relativeError(y.dataSync(), expected);
+  assert.ok(error <= TOLERANCE, `relative error ${error}`);
+  tf.dispose([x, y, ...Object.values(w)]);
 });
