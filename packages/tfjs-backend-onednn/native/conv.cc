@@ -117,7 +117,7 @@ struct WeightsLayout {
   bool padded = false;  // the blocked layout has padding elements, which oneDNN requires to be zero
   std::optional<BlockedOffsets> offsets;
   std::optional<dnnl::reorder> reorder;  // for layouts BlockedOffsets cannot describe
-  std::optional<Blocks8> blocks8;        // the layouts copyIntoBlocks8 writes, the fastest
+  std::optional<Blocks8> blocks8;        // layouts copyIntoBlocks8 writes (then neither of the above)
   int64_t outChannels, inChannels, height, width;
 
   WeightsLayout(const memory::desc& user, const memory::desc& preferred, bool intoPrimitive)
@@ -129,11 +129,13 @@ struct WeightsLayout {
     if (user == preferred) return;
     blockedDesc = preferred;
     padded = preferred.get_size() != user.get_size();
-    // copyTiles where it is the faster: into a layout with output channels innermost (the forward's).
-    // With input channels innermost (backward data's), every copied run is a transpose, which oneDNN's
-    // jit reorder does at 1.5-2x the speed; out of the weights gradient's layout, its reorder took 40%
-    // less time than copyTiles in a training step.
+    // Into the AVX2 kernels' 8×8-blocked layouts, copyIntoBlocks8, the fastest of the three. Into
+    // other layouts copyTiles where it is the faster: output channels innermost (the forward's). With
+    // input channels innermost (backward data's), every copied run is a transpose, which oneDNN's jit
+    // reorder does at 1.5-2x the speed; out of the weights gradient's layout, its reorder took 40% less
+    // time than copyTiles in a training step.
     if (intoPrimitive) blocks8 = blocks8Of(preferred);
+    if (blocks8) return;
     if (intoPrimitive) offsets = BlockedOffsets::of(preferred);
     if (offsets && !offsets->outputChannelsContiguous()) offsets.reset();
     if (!offsets) {

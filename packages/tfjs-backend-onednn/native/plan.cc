@@ -609,7 +609,7 @@ CompiledPlan::CompiledPlan(const PlanSpec& spec, int64_t height, int64_t width) 
 void CompiledPlan::execute(Compiled& c, const float* x, float* y) {
   if (!c.chunks.empty()) {
     const auto count = static_cast<int64_t>(c.chunks.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(omp_get_max_threads())
+#pragma omp parallel for schedule(dynamic, 1)
     for (int64_t i = 0; i < count; ++i) execute(c.chunks[static_cast<size_t>(i)], x, y);
     return;
   }
