@@ -56,6 +56,35 @@ describe("Adam", () => {
     });
   }
 
+  test("a step made parameter by parameter, in any order, is the step made at once; each parameter once", async () => {
+    await useBackend("cpu");
+    const options = { beta1: 0.5, beta2: 0.999, eps: 1e-8 };
+    const make = () =>
+      new Map([
+        ["a", tf.variable(tf.tensor1d([1, -2, 3]))],
+        ["b", tf.variable(tf.tensor1d([0.5, 4]))],
+      ]);
+    const [whole, byParts] = [make(), make()];
+    const [adamWhole, adamParts] = [new Adam(whole, options), new Adam(byParts, options)];
+    const grads = new Map([
+      ["a", tf.tensor1d([0.1, 0.2, -0.3])],
+      ["b", tf.tensor1d([-1, 2])],
+    ]);
+    for (let i = 0; i < 2; i++) {
+      adamWhole.apply(grads, 0.1);
+      const step = adamParts.begin(0.1);
+      step.update("b", grads.get("b") as tf.Tensor);
+      assert.throws(() => step.finish(), /no gradient for parameter a/);
+      step.update("a", grads.get("a") as tf.Tensor);
+      assert.throws(() => step.update("a", grads.get("a") as tf.Tensor), /a is unknown or updated twice/);
+      step.finish();
+    }
+    for (const key of ["a", "b"]) assert.deepEqual(byParts.get(key)?.dataSync(), whole.get(key)?.dataSync());
+    assert.equal(adamParts.steps, 2);
+    for (const t of [adamWhole, adamParts, ...whole.values(), ...byParts.values(), ...grads.values()])
+      t.dispose();
+  });
+
   test("a restored state continues exactly as the original would have", async () => {
     await useBackend("cpu");
     const options = { beta1: 0.5, beta2: 0.999, eps: 1e-8 };

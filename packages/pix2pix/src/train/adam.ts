@@ -22,6 +22,13 @@ export interface AdamState {
   readonly expAvgSq: ReadonlyMap<string, Float32Array>;
 }
 
+/** One Adam update in progress: each parameter gets its gradient once, in any order. */
+export interface AdamStep {
+  update(key: string, grad: tf.Tensor): void;
+  /** Throws when a parameter had no update. */
+  finish(): void;
+}
+
 export class Adam {
   private step = 0;
   private readonly expAvg = new Map<string, tf.Variable>();
@@ -46,26 +53,46 @@ export class Adam {
 
   /** One update with learning rate `lr`; `grads` holds one gradient per parameter key. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+    const step = this.begin(lr);
+    for (const key of this.params.keys()) {
+      const g = grads.get(key);
+      if (g === undefined) throw new Error(`Adam: no gradient for parameter ${key}`);
+      step.update(key, g);
+    }
+  }
+
+  /** Starts one update with learning rate `lr`, made parameter by parameter as their gradients come. */
+  begin(lr: number): AdamStep {
     this.step += 1;
     const { beta1, beta2, eps } = this.options;
-    const biasCorrection1 = 1 - beta1 ** this.step;
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** this.step);
-    const stepSize = lr / biasCorrection1;
-    tf.tidy(() => {
-      for (const [key, p] of this.params) {
-        const g = grads.get(key);
-        if (g === undefined) throw new Error(`Adam: no gradient for parameter ${key}`);
+    const attrs = {
+      beta1,
+      beta2,
+      eps,
+      stepSize: lr / (1 - beta1 ** this.step),
+      biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** this.step),
+    };
+    const pending = new Set(this.params.keys());
+    return {
+      update: (key, g) => {
+        if (!pending.delete(key))
+          throw new Error(`Adam: parameter ${key} is unknown or updated twice in one step`);
+        const p = this.params.get(key) as tf.Variable;
         const m = this.moment(this.expAvg, key);
         const v = this.moment(this.expAvgSq, key);
         // Written over the variables themselves where the backend can, saving three new arrays.
-        const attrs = { beta1, beta2, eps, stepSize, biasCorrection2Sqrt };
-        if (fusedAdamUpdateInPlace(p, g, m, v, attrs)) continue;
-        const [pNew, mNew, vNew] = fusedAdamUpdate(p, g, m, v, attrs);
-        p.assign(pNew);
-        m.assign(mNew);
-        v.assign(vNew);
-      }
-    });
+        if (fusedAdamUpdateInPlace(p, g, m, v, attrs)) return;
+        tf.tidy(() => {
+          const [pNew, mNew, vNew] = fusedAdamUpdate(p, g, m, v, attrs);
+          p.assign(pNew);
+          m.assign(mNew);
+          v.assign(vNew);
+        });
+      },
+      finish: () => {
+        if (pending.size > 0) throw new Error(`Adam: no gradient for parameter ${[...pending][0]}`);
+      },
+    };
   }
 
   state(): AdamState {
