@@ -5,10 +5,11 @@
  * and one update of G's batch-norm running statistics).
  *
  * tfjs records gradients only inside a gradient call, so the whole step runs inside the gradient of G's
- * loss, with D's step nested in it. G's parameters are updated as their gradients complete, which
- * keeps the backward pass's memory to about PyTorch's (see gradients-as-they-complete.ts). D's gradients flow only from D's parameters (G(A) is an input
+ * loss, with D's step nested in it. D's gradients flow only from D's parameters (G(A) is an input
  * there, not a function of them) and the tape never links D's updated values back into G's loss, so
- * both gradients are those of the reference's two backward passes.
+ * both gradients are those of the reference's two backward passes. G's parameters are updated as their
+ * gradients complete, which keeps the backward pass's memory below PyTorch's (see
+ * gradients-as-they-complete.ts).
  *
  * Browser-safe: the caller registers tfjs's gradients (step.ts does for Node; a page or worker imports
  * tfjs-core's register_all_gradients).
@@ -65,39 +66,28 @@ export function trainStep(
     losses[name] = t.dataSync()[0] as number;
     return t;
   };
+  // G's loss, with D's step on the way: the forward pass of G's gradient.
+  const lossG = (): tf.Scalar => {
+    const fake = g.apply(a, "train", rng);
+    const stepD = tf.variableGrads(() => {
+      const lossFake = scalar(
+        "D_fake",
+        ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), false),
+      );
+      const lossReal = scalar("D_real", ganLoss(settings.ganMode, d.apply(seenByD(b), "train", rng), true));
+      const lossD = tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
+      // The reference defines this penalty but never applies it in pix2pix; WGAN needs it to train.
+      if (settings.ganMode !== "wgangp") return lossD;
+      return tf.add(lossD, scalar("D_GP", gradientPenalty(d, seenByD(b), seenByD(fake), rng))) as tf.Scalar;
+    }, [...d.params.values()]);
+    optimizerD.apply(gradMap(d, stepD.grads), settings.lr);
+    const lossGan = scalar("G_GAN", ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), true));
+    const lossL1 = scalar("G_L1", tf.mul(tf.mean(tf.abs(tf.sub(fake, b))), settings.lambdaL1));
+    return tf.add(lossGan, lossL1) as tf.Scalar;
+  };
   tf.tidy(() => {
     const updateG = optimizerG.begin(settings.lr);
-    gradientsAsTheyComplete(
-      () => {
-        const fake = g.apply(a, "train", rng);
-        const stepD = tf.variableGrads(() => {
-          const lossFake = scalar(
-            "D_fake",
-            ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), false),
-          );
-          const lossReal = scalar(
-            "D_real",
-            ganLoss(settings.ganMode, d.apply(seenByD(b), "train", rng), true),
-          );
-          const lossD = tf.mul(tf.add(lossFake, lossReal), 0.5) as tf.Scalar;
-          // The reference defines this penalty but never applies it in pix2pix; WGAN needs it to train.
-          if (settings.ganMode !== "wgangp") return lossD;
-          return tf.add(
-            lossD,
-            scalar("D_GP", gradientPenalty(d, seenByD(b), seenByD(fake), rng)),
-          ) as tf.Scalar;
-        }, [...d.params.values()]);
-        optimizerD.apply(gradMap(d, stepD.grads), settings.lr);
-        const lossGan = scalar(
-          "G_GAN",
-          ganLoss(settings.ganMode, d.apply(seenByD(fake), "train", rng), true),
-        );
-        const lossL1 = scalar("G_L1", tf.mul(tf.mean(tf.abs(tf.sub(fake, b))), settings.lambdaL1));
-        return tf.add(lossGan, lossL1);
-      },
-      g.params,
-      updateG.update,
-    );
+    gradientsAsTheyComplete(lossG, g.params, updateG.update);
     updateG.finish();
   });
   return losses as StepLosses;
