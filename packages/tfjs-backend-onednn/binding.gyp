@@ -10,6 +10,7 @@
         "native/elementwise.cc",
         "native/layout.cc",
         "native/parallel.cc",
+        "native/taps.cc",
         "native/peak.cc",
         "native/plan.cc"
       ],

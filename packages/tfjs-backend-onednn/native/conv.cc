@@ -19,6 +19,7 @@
 #include "columns.h"
 #include "engine.h"
 #include "parallel.h"
+#include "taps.h"
 #include "weights-blocks.h"
 
 namespace onednn_backend {
@@ -385,16 +386,33 @@ WeightsLayout& weightsLayoutFor(const ConvGeometry& g, WeightsUse use) {
 
 }  // namespace
 
-int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use) { return weightsLayoutFor(g, use).preparedSize(); }
+// Convolutions with one output channel run as matrix products over HWIO weights (taps.h): nothing to prepare.
+int64_t convWeightsSize(const ConvGeometry& g, WeightsUse use) {
+  return tapsSuit(g) ? 0 : weightsLayoutFor(g, use).preparedSize();
+}
 
-std::string convWeightsLayout(const ConvGeometry& g, WeightsUse use) { return weightsLayoutFor(g, use).name(); }
+std::string convWeightsLayout(const ConvGeometry& g, WeightsUse use) {
+  return tapsSuit(g) ? "" : weightsLayoutFor(g, use).name();
+}
 
 void convPrepareWeights(const ConvGeometry& g, WeightsUse use, const float* w, float* out) {
   weightsLayoutFor(g, use).copyInto(w, out);
 }
 
+namespace {
+
+float* tapsScratch(const ConvGeometry& g) {
+  return scratchFloats(Scratch::Columns, static_cast<size_t>(tapsScratchFloats(g)) * sizeof(float));
+}
+
+}  // namespace
+
 void convForward(const ConvGeometry& g, const float* x, const float* w, bool prepared, float* y) {
   ThreadScope threads(threadsFor(g));
+  if (tapsSuit(g)) {
+    tapsForward(g, x, w, y, tapsScratch(g));
+    return;
+  }
   ConvPrimitives& p = primitivesFor(g);
   WeightsLayout& weights = forwardReady(p);
   p.forward->execute(cpuStream(), {{DNNL_ARG_SRC, wrap(p.src, x)},
@@ -405,6 +423,10 @@ void convForward(const ConvGeometry& g, const float* x, const float* w, bool pre
 
 void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bool prepared, float* dx) {
   ThreadScope threads(threadsFor(g));
+  if (tapsSuit(g)) {
+    tapsBackwardData(g, dy, w, dx, tapsScratch(g));
+    return;
+  }
   ConvPrimitives& p = primitivesFor(g);
   WeightsLayout& weights = backwardDataReady(p);
   memory dxMemory = p.backwardDataDx->output(dx);
@@ -418,6 +440,10 @@ void convBackwardData(const ConvGeometry& g, const float* dy, const float* w, bo
 void convBackwardWeights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int threadCount = threadsFor(g);
   ThreadScope threads(threadCount);
+  if (tapsSuit(g)) {
+    tapsBackwardWeights(g, x, dy, dw, tapsScratch(g));
+    return;
+  }
   if (columnsSuit(g)) {
     float* columns = scratchFloats(Scratch::Columns, static_cast<size_t>(columnsScratchFloats(g)) * sizeof(float));
     columnsWeightsGradient(g, x, dy, dw, columns, threadCount > 1);

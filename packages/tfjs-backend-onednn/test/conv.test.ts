@@ -57,8 +57,17 @@ const PRODUCT_CONVS: ConvCase[] = [
   { name: "product, window mostly padding", x: [2, 2, 3, 32], filter: [4, 4, 32, 64], stride: 2, pad: 1 },
 ];
 
+// With one output channel (a PatchGAN's last layer) all three run as matrix products over the filter's
+// taps (native/taps.h): windows cut by the padding, strides, a batch, a 1x1 filter.
+const ONE_OUTPUT_CONVS: ConvCase[] = [
+  { name: "one output, PatchGAN last 4x4 s1 p1", x: [2, 9, 8, 24], filter: [4, 4, 24, 1], stride: 1, pad: 1 },
+  { name: "one output, 4x4 s2 same", x: [2, 10, 7, 5], filter: [4, 4, 5, 1], stride: 2, pad: "same" },
+  { name: "one output, window mostly padding", x: [1, 2, 3, 16], filter: [4, 4, 16, 1], stride: 2, pad: 1 },
+  { name: "one output, 1x1", x: [2, 5, 5, 6], filter: [1, 1, 6, 1], stride: 1, pad: 0 },
+];
+
 describe("onednn convolutions match the cpu backend", () => {
-  for (const c of [...CONVS, ...PRODUCT_CONVS]) {
+  for (const c of [...CONVS, ...PRODUCT_CONVS, ...ONE_OUTPUT_CONVS]) {
     test(`conv2d ${c.name}: value, d/dx, d/dfilter`, async () => {
       await assertMatchesCpu(c.name, () =>
         valueAndGrads(
