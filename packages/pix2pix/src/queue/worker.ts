@@ -73,6 +73,8 @@ export interface WorkerSummary {
 /** A job stalls (its worker died or froze) at most once; the second time it fails. */
 const MAX_STALLED = 1;
 const REPORT_ERRORS_MS = 10_000;
+/** The longest a stop with no image in hand waits for BullMQ's close. */
+const FORCED_CLOSE_WAIT_MS = 2000;
 const LOCK_LOST_ERROR = /^(?:could not renew lock for job|Missing lock for job) ([^\s.]+)/;
 
 function willRetry(job: Job<TranslationJob>): boolean {
@@ -163,9 +165,26 @@ export async function runWorker(
   });
   const running = worker.run();
   await Promise.race([stopped, running]);
-  // A graceful close lets the job in hand finish (and be marked done) before it resolves; with none in
-  // hand nothing is lost by not waiting, and a graceful close would wait for Redis while it is away.
-  await worker.close(inHand === 0);
-  await running;
+  if (inHand > 0) {
+    // A graceful close lets the job in hand finish (and be marked done) before it resolves.
+    await worker.close();
+    await running;
+  } else {
+    // With none in hand nothing is lost by not waiting. With Redis away, BullMQ's run loop, and at times
+    // its close, never settle, and once no connection is left to retry, Node would end the process with
+    // exit code 13 (a top-level await left unsettled) instead of returning here.
+    running.catch(() => undefined);
+    await settledOrAfter(worker.close(true), FORCED_CLOSE_WAIT_MS);
+  }
   return { translated, skipped, failedAttempts };
+}
+
+/** Waits for `promise` to settle, but no longer than `ms` (a timer keeps the process alive meanwhile). */
+async function settledOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise.catch(() => undefined), elapsed]);
+  clearTimeout(timer);
 }
