@@ -1,11 +1,11 @@
 #include "columns.h"
 
 #include <algorithm>
-#include <stdexcept>
 #include <type_traits>
 
 #include "oneapi/dnnl/dnnl.h"
 #include "parallel.h"
+#include "sgemm.h"
 
 namespace onednn_backend {
 namespace {
@@ -109,10 +109,8 @@ void columnsWeightsGradient(const ConvGeometry& g, const float* x, const float* 
     } else {
       copy(0, tasks);
     }
-    const dnnl_status_t status =
-        dnnl_sgemm('N', 'N', columnRows(g), g.outChannels, pixels, 1.0f, scratch, stride,
-                   dy + first * g.outWidth * g.outChannels, g.outChannels, first == 0 ? 0.0f : 1.0f, dw, g.outChannels);
-    if (status != dnnl_success) throw std::runtime_error("dnnl_sgemm failed");
+    sgemm('N', 'N', columnRows(g), g.outChannels, pixels, scratch, stride, dy + first * g.outWidth * g.outChannels,
+          g.outChannels, first == 0 ? 0.0f : 1.0f, dw, g.outChannels);
   }
 }
 

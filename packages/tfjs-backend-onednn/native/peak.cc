@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <stdexcept>
 #include <vector>
 
-#include "oneapi/dnnl/dnnl.h"
+#include "sgemm.h"
 
 namespace onednn_backend {
 
@@ -22,10 +21,8 @@ double gemmGflops(int64_t size, int repetitions) {
   // The first call pays for page faults and oneDNN's kernel generation; it is not timed.
   for (int call = 0; call <= repetitions; ++call) {
     const auto start = std::chrono::steady_clock::now();
-    const dnnl_status_t status =
-        dnnl_sgemm('N', 'N', size, size, size, 1.0f, a.data(), size, b.data(), size, 0.0f, c.data(), size);
+    sgemm('N', 'N', size, size, size, a.data(), size, b.data(), size, 0.0f, c.data(), size);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    if (status != dnnl_success) throw std::runtime_error("dnnl_sgemm failed");
     if (call > 0) best = std::min(best, elapsed.count());
   }
   return 2.0 * static_cast<double>(size) * static_cast<double>(size) * static_cast<double>(size) / best / 1e9;

@@ -1,23 +1,14 @@
 #include "taps.h"
 
 #include <algorithm>
-#include <stdexcept>
 
-#include "oneapi/dnnl/dnnl.h"
+#include "sgemm.h"
 
 namespace onednn_backend {
 namespace {
 
 int64_t taps(const ConvGeometry& g) { return g.filterHeight * g.filterWidth; }
 int64_t pixels(const ConvGeometry& g) { return g.inHeight * g.inWidth; }
-
-// Row-major C[m, n] = alpha·op(A)·op(B) + beta·C.
-void sgemm(char transA, char transB, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-           int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (dnnl_sgemm(transA, transB, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc) != dnnl_success) {
-    throw std::runtime_error("dnnl_sgemm failed");
-  }
-}
 
 // Calls visit(inputPixel, tap, outputPixel) for each input pixel a filter tap reaches from an output pixel.
 template <typename Visit>
