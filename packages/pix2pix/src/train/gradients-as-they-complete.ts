@@ -128,10 +128,9 @@ class Collection {
     const results = new Set(computed.values());
     for (const t of [...dys, ...(node.saved ?? [])]) if (t !== null && !results.has(t)) t.dispose();
     for (const [name, dx] of computed) {
-      const input = node.inputs[name];
-      const key = input === undefined ? undefined : this.keys.get(input.id);
-      if (key === undefined || this.trace?.uses.get(input?.id ?? -1) !== 1 || this.delivered.has(key))
-        continue;
+      const id = node.inputs[name]?.id ?? -1;
+      const key = this.keys.get(id);
+      if (key === undefined || this.trace?.uses.get(id) !== 1 || this.delivered.has(key)) continue;
       this.onGradient(key, dx);
       this.delivered.add(key);
       this.spent.push(dx);
